@@ -1,0 +1,84 @@
+# initc — plain GNU make. `make` builds build/initc, `make check` runs every
+# test, `make static` the release binary. See README.md.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+INIH_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+INIH_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(INIH_CFLAGS) $(CFLAGS)
+
+SRC := src/util.c src/log.c src/parse.c src/config.c src/plan.c src/user.c src/spawn.c \
+       src/launch.c src/loop.c src/probe.c src/steps.c src/handoff.c
+MAIN := src/main.c
+HDR := $(wildcard src/*.h)
+
+B := build
+OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
+TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -Wno-missing-prototypes
+
+.PHONY: all check demo deps clean
+
+all: $(B)/initc
+
+$(B)/obj/%.o: src/%.c $(HDR) | $(B)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/obj:
+	mkdir -p $@
+
+$(B)/initc: $(OBJ) $(B)/obj/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(INIH_LIBS) $(LDFLAGS)
+
+$(B)/tests $(B)/tests/helpers:
+	mkdir -p $@
+
+# Each tests/test_*.c is one Check program: unit suites link the modules,
+# integration suites run the real build/initc.
+$(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) | $(B)/tests
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(OBJ) $(INIH_LIBS) $(CHECK_LIBS)
+
+# Small programs the integration tests run as steps or as the app.
+$(B)/tests/helpers/%: tests/helpers/%.c | $(B)/tests/helpers
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+check: $(B)/initc $(TEST_BIN) $(HELPER_BIN)
+	INITC_BIN=$(B)/initc HELPERS=$(B)/tests/helpers tests/run-all.sh $(TEST_BIN)
+
+# A short tour: ordered steps, a retry that recovers, a timeout, a
+# `creates` skip, and the exec hand-off to the app.
+demo: $(B)/initc
+	@rm -rf $(B)/demo && mkdir -p $(B)/demo && chmod 755 $(B)/demo
+	DEMO_DIR=$(B)/demo $(B)/initc -c examples/demo.ini -- \
+		sh -c 'echo "app: running as pid $$$$ (initc exec-ed into me)"; cat $(B)/demo/greeting'
+	@echo "--- second run: the 'prepare' step is skipped, its file exists"
+	DEMO_DIR=$(B)/demo $(B)/initc -c examples/demo.ini -- sh -c 'echo "app: hello again"'
+
+# Installs the build and test dependencies (Debian or Alpine).
+deps:
+	@if command -v apt-get >/dev/null; then \
+		pkgs="libinih-dev check pkg-config"; \
+		cmd="apt-get install -y --no-install-recommends $$pkgs"; \
+		if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$cmd; \
+		else echo "run as root: $$cmd"; fi; \
+	elif command -v apk >/dev/null; then \
+		cmd="apk add --no-cache build-base inih-dev inih-static check-dev pkgconf"; \
+		if [ "$$(id -u)" = 0 ]; then $$cmd; else echo "run as root: $$cmd"; fi; \
+	else echo "install inih, check and pkg-config with your package manager"; fi
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,238 @@
+/* Exec or supervise the main application. */
+#include "handoff.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "spawn.h"
+
+static void app_request(const struct plan *p, const struct launch *l, struct spawn_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	launch_fill(l, &p->main.proc, req);
+	req->argv = p->main.argv.v;
+	/* The app starts as initc was started: same mask, same ignored signals,
+	 * the descriptors initc inherited (socket activation), none of its own. */
+	req->mask = loop_original_mask();
+	req->tty_fd = -1;
+}
+
+/* Reaps what the steps left, without waiting for anything still running:
+ * after exec the app is their parent. */
+static void reap_finished(void)
+{
+	int status;
+
+	loop_reap(0, &status);
+}
+
+int handoff_exec(const struct plan *p)
+{
+	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
+	struct spawn_req req;
+	struct launch l;
+	char err[512];
+	int stop;
+
+	reap_finished();
+	stop = loop_drain();
+	if (stop) {
+		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
+			signal_name(stop));
+		return 128 + stop;
+	}
+	if (launch_prepare(&p->main.proc, &l, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "main: %s", err);
+		return EXIT_NOEXEC;
+	}
+	app_request(p, &l, &req);
+	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
+	status_set("Running");
+	if (loop_restore() == -1)
+		log_msg(LOG_WARN, "cannot restore the signal mask: %s", strerror(errno));
+	spawn_exec(&req, err, sizeof(err));
+	f.event = "main_failed";
+	f.status = spawn_exec_status(errno);
+	log_event(LOG_ERROR, &f, "main: %s", err);
+	status_set("Error");
+	launch_free(&l);
+	return f.status;
+}
+
+/* The terminal initc runs on, if it is its controlling terminal: the app's
+ * group then becomes the foreground group, so Ctrl-C reaches it. */
+static int controlling_tty(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (isatty(fd) && tcgetpgrp(fd) != -1)
+			return fd;
+	return -1;
+}
+
+/* Sends sig to every child initc has (orphans it adopted as subreaper). */
+static int signal_children(int sig)
+{
+	char path[64], buf[512];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc");
+	pid_t self = getpid();
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		FILE *fp;
+		char *close;
+		long ppid;
+		long pid = strtol(de->d_name, NULL, 10);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		fp = fopen(path, "re");
+		if (!fp)
+			continue;
+		/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
+		if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) &&
+		    sscanf(close + 1, " %*c %ld", &ppid) == 1 && ppid == self && kill((pid_t)pid, sig) == 0)
+			n++;
+		fclose(fp);
+	}
+	closedir(d);
+	return n;
+}
+
+/* After the app exits: TERM to everything left, grace, KILL, reap all. */
+static void stop_descendants(const struct plan *p)
+{
+	int64_t kill_at = now_ms() + p->grace_ms;
+	bool pid1 = getpid() == 1, killed = false;
+	int sig, status;
+
+	if (waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
+		return; /* nothing left: the common case */
+	log_msg(LOG_INFO, "main: stopping the processes it left behind (grace %lldms)",
+		(long long)p->grace_ms);
+	if (pid1)
+		kill(-1, SIGTERM);
+	else
+		signal_children(SIGTERM);
+	for (;;) {
+		loop_reap(0, &status);
+		if (waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
+			return;
+		switch (loop_wait(killed ? NO_DEADLINE : kill_at, &sig)) {
+		case LOOP_DEADLINE:
+			log_msg(LOG_WARN, "main: killing what is left after the grace period");
+			if (pid1)
+				kill(-1, SIGKILL);
+			else
+				signal_children(SIGKILL);
+			killed = true;
+			break;
+		case LOOP_ERROR:
+			return;
+		default:
+			break;
+		}
+	}
+}
+
+static int app_exit_status(const struct plan *p, int wstatus)
+{
+	struct log_fields f = { "main_exited", NULL, -1, exit_code_of(wstatus), -1 };
+	char how[64];
+	int code = exit_code_of(wstatus);
+
+	describe_wait_status(wstatus, how, sizeof(how));
+	if (p->main.success[code]) {
+		log_event(LOG_INFO, &f, "main: %s (counted as success)", how);
+		return 0;
+	}
+	log_event(LOG_INFO, &f, "main: %s", how);
+	return code;
+}
+
+/* Forwards signals to the app until it exits; returns its wait status. */
+static int supervise_loop(const struct plan *p, pid_t app)
+{
+	pid_t target = p->main.signal_group ? -app : app;
+	int64_t kill_at = NO_DEADLINE;
+	int sig, status;
+
+	for (;;) {
+		switch (loop_wait(kill_at, &sig)) {
+		case LOOP_SIGNAL:
+			if (sig == SIGCHLD) {
+				if (loop_reap(app, &status))
+					return status;
+				break;
+			}
+			kill(target, sig);
+			if (loop_is_stop_signal(sig) && kill_at == NO_DEADLINE)
+				kill_at = now_ms() + p->grace_ms;
+			break;
+		case LOOP_DEADLINE:
+			log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
+				(long long)p->grace_ms);
+			kill(target, SIGKILL);
+			kill_at = NO_DEADLINE;
+			break;
+		case LOOP_ERROR:
+			kill(target, SIGKILL);
+			while (waitpid(app, &status, 0) == -1 && errno == EINTR)
+				;
+			return status;
+		}
+	}
+}
+
+int handoff_supervise(const struct plan *p)
+{
+	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
+	struct spawn_req req;
+	struct launch l;
+	char err[512];
+	int status, stop;
+	pid_t app;
+
+	if (loop_handle_all() == -1)
+		return EXIT_NOEXEC;
+	stop = loop_drain();
+	if (stop) {
+		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
+			signal_name(stop));
+		return 128 + stop;
+	}
+	if (launch_prepare(&p->main.proc, &l, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "main: %s", err);
+		return EXIT_NOEXEC;
+	}
+	app_request(p, &l, &req);
+	req.tty_fd = controlling_tty();
+	if (spawn_start(&req, &app, err, sizeof(err)) == -1) {
+		f.event = "main_failed";
+		f.status = spawn_exec_status(errno);
+		log_event(LOG_ERROR, &f, "main: %s", err);
+		status_set("Error");
+		launch_free(&l);
+		return f.status;
+	}
+	launch_free(&l);
+	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
+		  (int)app);
+	status_set("Running");
+	status = supervise_loop(p, app);
+	stop_descendants(p);
+	return app_exit_status(p, status);
+}

@@ -1,0 +1,92 @@
+/* Preparing a process launch: environment, credentials, PATH. */
+#include "launch.h"
+
+#include <string.h>
+
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+extern char **environ;
+
+static size_t name_len(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+
+	return eq ? (size_t)(eq - entry) : strlen(entry);
+}
+
+static bool same_name(const char *a, const char *b)
+{
+	size_t n = name_len(a);
+
+	return n == name_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* True when a later entry of list (after index i) sets the same name. */
+static bool overridden(const char *entry, char *const *list, size_t from, size_t n)
+{
+	for (size_t j = from; j < n; j++)
+		if (same_name(entry, list[j]))
+			return true;
+	return false;
+}
+
+static void build_env(const struct proc_opts *o, const char *home, struct strv *env)
+{
+	size_t n_add = o->env.n;
+
+	for (char **e = environ; *e; e++) {
+		if (overridden(*e, o->env.v, 0, n_add))
+			continue;
+		if (home && str_starts(*e, "HOME="))
+			continue;
+		strv_push(env, xstrdup(*e));
+	}
+	if (home) {
+		struct sbuf b = { 0 };
+
+		sbuf_add(&b, "HOME=", 5);
+		sbuf_add(&b, home, strlen(home));
+		strv_push(env, sbuf_take(&b));
+	}
+	for (size_t i = 0; i < n_add; i++)
+		if (!overridden(o->env.v[i], o->env.v, i + 1, n_add))
+			strv_push(env, xstrdup(o->env.v[i]));
+}
+
+int launch_prepare(const struct proc_opts *o, struct launch *out, char *err, size_t len)
+{
+	const char *home = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (o->user) {
+		if (user_resolve(o->user, &out->creds, err, len) == -1)
+			return -1;
+		out->has_creds = true;
+		if (out->creds.home[0])
+			home = out->creds.home;
+	}
+	for (size_t i = 0; home && i < o->env.n; i++)
+		if (str_starts(o->env.v[i], "HOME="))
+			home = NULL;
+	build_env(o, home, &out->env);
+	out->path = DEFAULT_PATH;
+	for (size_t i = 0; i < out->env.n; i++)
+		if (str_starts(out->env.v[i], "PATH="))
+			out->path = out->env.v[i] + 5;
+	return 0;
+}
+
+void launch_fill(const struct launch *l, const struct proc_opts *o, struct spawn_req *req)
+{
+	req->envp = l->env.v;
+	req->path = l->path;
+	req->creds = l->has_creds ? &l->creds : NULL;
+	req->directory = o->directory;
+}
+
+void launch_free(struct launch *l)
+{
+	strv_free(&l->env);
+}

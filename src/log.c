@@ -1,0 +1,287 @@
+/* Log lines and the status file.
+ *
+ * Every line is assembled in one buffer and written with one write(2), so
+ * lines from initc never interleave with each other mid-line. */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define LINE_MAX_BYTES 4096
+
+static enum log_level max_level = LOG_INFO;
+static enum log_format log_format = LOG_TEXT;
+static const char *status_path;
+static bool status_failed_once;
+
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void log_setup(enum log_level level, enum log_format format)
+{
+	max_level = level;
+	log_format = format;
+}
+
+enum log_format log_get_format(void)
+{
+	return log_format;
+}
+
+static void write_line(const char *buf, size_t len)
+{
+	/* stderr may be a closed pipe; there is nobody to tell, so ignore. */
+	ssize_t r = write(STDERR_FILENO, buf, len);
+	(void)r;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not valid. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xE0) == 0xC0) {
+		n = 2;
+		cp = s[0] & 0x1F;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		n = 3;
+		cp = s[0] & 0x0F;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* Reject overlong forms, surrogates and values past U+10FFFF. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return n;
+}
+
+static void append(char *dst, size_t cap, size_t *len, const char *src, size_t n)
+{
+	if (*len + n >= cap)
+		n = *len < cap - 1 ? cap - 1 - *len : 0;
+	memcpy(dst + *len, src, n);
+	*len += n;
+	dst[*len] = '\0';
+}
+
+void json_escape(char *dst, size_t cap, size_t *len, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	char esc[8];
+
+	while (*s) {
+		size_t n = utf8_seq_len(s);
+
+		if (*s == '"' || *s == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*s;
+			append(dst, cap, len, esc, 2);
+			n = 1;
+		} else if (*s < 0x20 || *s == 0x7F) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *s);
+			append(dst, cap, len, esc, 6);
+			n = 1;
+		} else if (n == 0) {
+			/* Invalid UTF-8 becomes U+FFFD so the line stays valid JSON. */
+			append(dst, cap, len, "\\ufffd", 6);
+			n = 1;
+		} else {
+			append(dst, cap, len, (const char *)s, n);
+		}
+		s += n;
+	}
+}
+
+static void format_timestamp(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(ts.tv_nsec / 1000000));
+}
+
+static void emit_json(enum log_level level, const struct log_fields *f, const char *msg)
+{
+	char line[LINE_MAX_BYTES], num[64], ts[64];
+	size_t len = 0;
+
+	format_timestamp(ts, sizeof(ts));
+	append(line, sizeof(line), &len, "{\"ts\":\"", 7);
+	append(line, sizeof(line), &len, ts, strlen(ts));
+	append(line, sizeof(line), &len, "\",\"level\":\"", 11);
+	append(line, sizeof(line), &len, level_names[level], strlen(level_names[level]));
+	append(line, sizeof(line), &len, "\",\"event\":\"", 11);
+	json_escape(line, sizeof(line), &len, f->event ? f->event : "message");
+	append(line, sizeof(line), &len, "\"", 1);
+	if (f->step) {
+		append(line, sizeof(line), &len, ",\"step\":\"", 9);
+		json_escape(line, sizeof(line), &len, f->step);
+		append(line, sizeof(line), &len, "\"", 1);
+	}
+	if (f->attempt >= 0) {
+		snprintf(num, sizeof(num), ",\"attempt\":%d", f->attempt);
+		append(line, sizeof(line), &len, num, strlen(num));
+	}
+	if (f->status >= 0) {
+		snprintf(num, sizeof(num), ",\"status\":%d", f->status);
+		append(line, sizeof(line), &len, num, strlen(num));
+	}
+	if (f->ms >= 0) {
+		snprintf(num, sizeof(num), ",\"ms\":%lld", (long long)f->ms);
+		append(line, sizeof(line), &len, num, strlen(num));
+	}
+	append(line, sizeof(line), &len, ",\"msg\":\"", 8);
+	/* Leave room for the closing characters even when msg is truncated. */
+	json_escape(line, sizeof(line) - 4, &len, msg);
+	append(line, sizeof(line), &len, "\"}\n", 3);
+	write_line(line, len);
+}
+
+static void emit_text(const char *msg)
+{
+	char line[LINE_MAX_BYTES];
+	int n = snprintf(line, sizeof(line) - 1, "initc: %s", msg);
+
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	/* One event, one line: a multi-line script shows as one line. */
+	for (int i = 0; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	write_line(line, (size_t)n);
+}
+
+static void vlog(enum log_level level, const struct log_fields *f, const char *fmt, va_list ap)
+{
+	char msg[LINE_MAX_BYTES];
+
+	if (level > max_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_format == LOG_JSON)
+		emit_json(level, f, msg);
+	else
+		emit_text(msg);
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	static const struct log_fields none = { NULL, NULL, -1, -1, -1 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, &none, fmt, ap);
+	va_end(ap);
+}
+
+void log_event(enum log_level level, const struct log_fields *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, f, fmt, ap);
+	va_end(ap);
+}
+
+void status_setup(const char *path)
+{
+	status_path = path;
+}
+
+/* mkdir -p for the status file's directory. */
+static int make_parent_dirs(const char *path)
+{
+	char dir[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, len + 1);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Writes the phase to a temporary file and renames it over the status file,
+ * so a probe reading it never sees a partial word. */
+static int status_write_file(const char *phase)
+{
+	char tmp[4096];
+	int fd, n;
+	size_t len = strlen(phase);
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", status_path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (make_parent_dirs(status_path) == -1)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1)
+		return -1;
+	if (write(fd, phase, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+		int saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved ? saved : EIO;
+		return -1;
+	}
+	if (close(fd) == -1 || rename(tmp, status_path) == -1) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+void status_set(const char *phase)
+{
+	struct log_fields f = { "status", NULL, -1, -1, -1 };
+
+	log_event(LOG_INFO, &f, "status %s", phase);
+	if (!status_path || status_write_file(phase) == 0)
+		return;
+	/* A status file is a convenience for probes: warn once, never stop init. */
+	if (!status_failed_once)
+		log_msg(LOG_WARN, "cannot write status file %s: %s (continuing)", status_path,
+			strerror(errno));
+	status_failed_once = true;
+}

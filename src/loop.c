@@ -1,0 +1,187 @@
+/* Signals, reaping and deadlines.
+ *
+ * initc blocks the signals it handles and reads them from a signalfd: no
+ * handlers, nothing async, and a blocked signal is queued even for PID 1 in
+ * a PID namespace, where an unhandled one would be dropped. Waiting is a
+ * ppoll on the signalfd with the time left to the next deadline. */
+#include "loop.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static int sigfd = -1;
+static sigset_t handled, original_mask, original_ignored, empty_set;
+static bool made_subreaper;
+
+/* The signals handled during init: forwarded to the running step; SIGPIPE
+ * is only swallowed, so a closed stderr never kills initc. */
+static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,  SIGQUIT, SIGHUP,
+				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE };
+
+const sigset_t *loop_original_mask(void)
+{
+	return &original_mask;
+}
+
+const sigset_t *loop_original_ignored(void)
+{
+	return &original_ignored;
+}
+
+const sigset_t *loop_empty_set(void)
+{
+	return &empty_set;
+}
+
+bool loop_is_stop_signal(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+}
+
+static void record_ignored(void)
+{
+	struct sigaction sa;
+
+	sigemptyset(&original_ignored);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			sigaddset(&original_ignored, sig);
+}
+
+int loop_init(void)
+{
+	sigemptyset(&empty_set);
+	sigemptyset(&handled);
+	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
+		sigaddset(&handled, init_signals[i]);
+	record_ignored();
+	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
+		log_msg(LOG_ERROR, "sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd == -1) {
+		log_msg(LOG_ERROR, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	if (getpid() != 1) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) {
+			/* Not fatal: orphans then go to the real init instead. */
+			log_msg(LOG_WARN, "cannot become a child subreaper: %s", strerror(errno));
+		} else {
+			made_subreaper = true;
+		}
+	}
+	return 0;
+}
+
+int loop_handle_all(void)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		switch (sig) {
+		case SIGKILL: case SIGSTOP:
+		/* Faults are the kernel's to deliver to initc itself. */
+		case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
+			continue;
+		}
+		if (sig >= 32 && sig < SIGRTMIN)
+			continue; /* reserved by the C library */
+		sigaddset(&handled, sig);
+	}
+	if (sigprocmask(SIG_BLOCK, &handled, NULL) == -1 ||
+	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
+		log_msg(LOG_ERROR, "cannot take over signals: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int read_signal(int *sig)
+{
+	struct signalfd_siginfo si;
+
+	for (;;) {
+		ssize_t n = read(sigfd, &si, sizeof(si));
+
+		if (n != (ssize_t)sizeof(si))
+			return -1;
+		/* A SIGPIPE initc caused itself (stderr closed) is nobody's business. */
+		if (si.ssi_signo == SIGPIPE && si.ssi_pid == (uint32_t)getpid())
+			continue;
+		*sig = (int)si.ssi_signo;
+		return 0;
+	}
+}
+
+enum loop_event loop_wait(int64_t deadline_ms, int *sig)
+{
+	struct pollfd pfd = { .fd = sigfd, .events = POLLIN };
+
+	for (;;) {
+		struct timespec ts, *timeout = NULL;
+		int64_t left;
+		int rc;
+
+		if (read_signal(sig) == 0)
+			return LOOP_SIGNAL;
+		if (errno != EAGAIN && errno != EINTR) {
+			log_msg(LOG_ERROR, "reading signals: %s", strerror(errno));
+			return LOOP_ERROR;
+		}
+		if (deadline_ms != NO_DEADLINE) {
+			left = deadline_ms - now_ms();
+			if (left <= 0)
+				return LOOP_DEADLINE;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (left % 1000) * 1000000;
+			timeout = &ts;
+		}
+		rc = ppoll(&pfd, 1, timeout, NULL);
+		if (rc == -1 && errno != EINTR) {
+			log_msg(LOG_ERROR, "ppoll: %s", strerror(errno));
+			return LOOP_ERROR;
+		}
+	}
+}
+
+bool loop_reap(pid_t watch, int *status)
+{
+	bool found = false;
+	int st;
+	pid_t pid;
+
+	/* One SIGCHLD may stand for many exits: reap until none is left. */
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == watch) {
+			*status = st;
+			found = true;
+		}
+	}
+	return found;
+}
+
+int loop_drain(void)
+{
+	int sig, stop = 0;
+
+	while (read_signal(&sig) == 0)
+		if (!stop && loop_is_stop_signal(sig))
+			stop = sig;
+	return stop;
+}
+
+int loop_restore(void)
+{
+	if (made_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) == -1)
+		return -1;
+	return sigprocmask(SIG_SETMASK, &original_mask, NULL);
+}

@@ -1,0 +1,45 @@
+/* The event loop: signals arrive on a signalfd, children are reaped, and a
+ * wait ends at the next monotonic deadline. Nothing else. */
+#ifndef INITC_LOOP_H
+#define INITC_LOOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NO_DEADLINE INT64_MAX
+
+enum loop_event { LOOP_SIGNAL, LOOP_DEADLINE, LOOP_ERROR };
+
+/* Blocks the signals initc handles during init and opens the signalfd;
+ * remembers the mask and ignored signals initc was started with. When not
+ * PID 1, makes initc a child subreaper so orphans of steps come to it. */
+int loop_init(void);
+
+/* Widens the handled set to every signal that supervise mode forwards. */
+int loop_handle_all(void);
+
+/* Waits for a signal or until deadline_ms (CLOCK_MONOTONIC, NO_DEADLINE for
+ * none). On LOOP_SIGNAL *sig is set. Never wakes up for nothing. */
+enum loop_event loop_wait(int64_t deadline_ms, int *sig);
+
+/* Reaps every exited child without blocking; returns true when watch was
+ * among them, with its wait status in *status. */
+bool loop_reap(pid_t watch, int *status);
+
+/* Reads the signals already pending without waiting; returns the first of
+ * TERM, INT or QUIT among them, or 0. */
+int loop_drain(void);
+
+/* Undoes loop_init for an exec: no subreaper, the original signal mask. */
+int loop_restore(void);
+
+const sigset_t *loop_original_mask(void);
+const sigset_t *loop_original_ignored(void);
+const sigset_t *loop_empty_set(void);
+
+/* TERM, INT and QUIT end init; the others are only forwarded. */
+bool loop_is_stop_signal(int sig);
+
+#endif

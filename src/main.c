@@ -1,0 +1,214 @@
+/* initc: run the init steps of a container, then hand over to the app.
+ *
+ * main reads as the phases: options -> config -> steps -> hand-off. It owns
+ * the exit status; every other module reports and returns. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "handoff.h"
+#include "log.h"
+#include "loop.h"
+#include "steps.h"
+#include "util.h"
+
+#ifndef INITC_VERSION
+#define INITC_VERSION "0.1.0"
+#endif
+
+struct options {
+	const char *config;
+	bool check;
+	bool status;
+	bool supervise;
+	enum log_level level;
+	enum log_format format;
+	bool format_set;
+	char **command; /* NULL: [main] command */
+};
+
+static const char usage_text[] =
+	"usage: initc [OPTIONS] [--] [COMMAND [ARG...]]\n"
+	"Runs the init steps of /etc/initc.ini and /etc/initc.d/*.ini in order,\n"
+	"then execs COMMAND (or [main] command), reaping zombies and forwarding\n"
+	"signals the whole time.\n"
+	"\n"
+	"  -c, --config PATH     a config file or a directory of *.ini files\n"
+	"                        (default /etc/initc.ini + /etc/initc.d/; env INITC_CONFIG)\n"
+	"      --check           validate the config and print the plan; run nothing\n"
+	"      --status          print the status file's phase; exit 0 only if Running\n"
+	"  -s, --supervise       stay as the app's parent (like [main] mode = supervise)\n"
+	"  -v, --verbose         more log lines;  -q, --quiet  errors only\n"
+	"      --log-format FMT  text (default) or json\n"
+	"  -h, --help            this help;  -V, --version  the version\n"
+	"\n"
+	"Environment: INITC_CONFIG (config path), INITC_SKIP=name,name (skip steps).\n"
+	"Exit status: the app's (supervise), 0 (no app), a failed step's, 124 timeout or\n"
+	"deadline, 126/127 app not executable/not found, 128+N stopped by signal N,\n"
+	"64 bad usage, 78 bad config. See initc(8) and initc.ini(5).\n";
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "initc: %s '%s'; see 'initc --help'\n", what, arg);
+	return EXIT_USAGE;
+}
+
+/* Parses argv into opt; returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+	enum { OPT_CHECK = 256, OPT_LOG_FORMAT, OPT_STATUS };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "status", no_argument, NULL, OPT_STATUS },
+		{ "supervise", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->level = LOG_INFO;
+	opt->config = getenv("INITC_CONFIG");
+	if (opt->config && !*opt->config)
+		opt->config = NULL;
+	opterr = 0;
+	/* '+': options end at the first word of the command, as with env(1). */
+	while ((c = getopt_long(argc, argv, "+:c:svqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opt->config = optarg;
+			break;
+		case OPT_CHECK:
+			opt->check = true;
+			break;
+		case OPT_STATUS:
+			opt->status = true;
+			break;
+		case 's':
+			opt->supervise = true;
+			break;
+		case 'v':
+			opt->level = LOG_DEBUG;
+			break;
+		case 'q':
+			opt->level = LOG_ERROR;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return usage_error("--log-format takes text or json, not", optarg);
+			opt->format = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
+			opt->format_set = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("initc %s\n", INITC_VERSION);
+			return 0;
+		case ':':
+			return usage_error("missing value for option", argv[optind - 1]);
+		default:
+			return usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		opt->command = argv + optind;
+	return -1;
+}
+
+/* The command line's COMMAND and -s override [main]. */
+static void apply_options(const struct options *opt, struct plan *plan)
+{
+	if (opt->command) {
+		strv_free(&plan->main.argv);
+		for (char **a = opt->command; *a; a++)
+			strv_push(&plan->main.argv, xstrdup(*a));
+	}
+	if (opt->supervise)
+		plan->main.mode = MODE_SUPERVISE;
+	if (!opt->format_set && plan->log_format_set)
+		log_setup(opt->level, plan->log_format);
+}
+
+/* --status: for HEALTHCHECK and exec probes. */
+static int print_status(const struct plan *plan)
+{
+	char word[64] = "";
+	FILE *fp;
+
+	if (!plan->status_file) {
+		fprintf(stderr, "initc: --status needs status_file in [initc]\n");
+		return 1;
+	}
+	fp = fopen(plan->status_file, "re");
+	if (!fp || !fgets(word, sizeof(word), fp)) {
+		fprintf(stderr, "initc: cannot read %s: not started yet?\n", plan->status_file);
+		if (fp)
+			fclose(fp);
+		return 1;
+	}
+	fclose(fp);
+	word[strcspn(word, "\n")] = '\0';
+	printf("%s\n", word);
+	return strcmp(word, "Running") == 0 ? 0 : 1;
+}
+
+static int run(struct plan *plan, int64_t start_ms)
+{
+	int rc;
+
+	if (loop_init() == -1)
+		return EXIT_NOEXEC;
+	status_setup(plan->status_file);
+	rc = steps_run(plan, start_ms);
+	if (rc != 0)
+		return rc;
+	if (plan->main.argv.n == 0) {
+		status_set("Completed");
+		return 0;
+	}
+	status_set("PodInitializing");
+	if (plan->main.mode == MODE_SUPERVISE)
+		return handoff_supervise(plan);
+	return handoff_exec(plan);
+}
+
+int main(int argc, char **argv)
+{
+	int64_t start_ms = now_ms(); /* the deadline counts from here */
+	struct options opt;
+	struct plan plan;
+	char err[512];
+	const char *skip = getenv("INITC_SKIP");
+	int rc = parse_options(argc, argv, &opt);
+
+	if (rc >= 0)
+		return rc;
+	log_setup(opt.level, opt.format);
+	if (config_load(opt.config, &plan, NULL, 0) == -1) {
+		log_msg(LOG_ERROR, "invalid config: nothing was run");
+		return EXIT_CONFIG;
+	}
+	apply_options(&opt, &plan);
+	if (skip && plan_skip_steps(&plan, skip, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "%s", err);
+		rc = EXIT_USAGE;
+	} else if (opt.check) {
+		plan_print(&plan);
+		rc = 0;
+	} else if (opt.status) {
+		rc = print_status(&plan);
+	} else {
+		rc = run(&plan, start_ms);
+	}
+	plan_free(&plan);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/* wait_tcp and wait_file. */
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parse.h"
+#include "util.h"
+
+int probe_split_target(const char *target, char *host, size_t hlen, char *port, size_t plen,
+		       char *err, size_t elen)
+{
+	const char *colon, *h = target;
+	size_t n;
+	unsigned long p;
+	char perr[PARSE_ERR_MAX];
+
+	if (target[0] == '[') {
+		const char *close = strchr(target, ']');
+
+		if (!close || close[1] != ':') {
+			snprintf(err, elen, "bad address '%s'; write [v6addr]:port", target);
+			return -1;
+		}
+		h = target + 1;
+		n = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(target, ':');
+		if (!colon || strchr(target, ':') != colon) {
+			snprintf(err, elen, "bad address '%s'; write host:port (IPv6: [addr]:port)",
+				 target);
+			return -1;
+		}
+		n = (size_t)(colon - target);
+	}
+	if (n == 0 || n >= hlen || parse_uint(colon + 1, 65535, &p, perr) == -1 || p == 0) {
+		snprintf(err, elen, "bad address '%s'; write host:port with a port from 1 to 65535",
+			 target);
+		return -1;
+	}
+	snprintf(host, hlen, "%.*s", (int)n, h);
+	snprintf(port, plen, "%lu", p);
+	return 0;
+}
+
+/* One non-blocking connect; 0 when connected, else errno-style reason. */
+static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
+{
+	struct pollfd pfd;
+	socklen_t len = sizeof(int);
+	int fd, soerr = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd == -1)
+		return errno;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EINPROGRESS) {
+		soerr = errno;
+		close(fd);
+		return soerr;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	switch (poll(&pfd, 1, timeout_ms <= 0 ? 0 : timeout_ms > INT_MAX ? INT_MAX : (int)timeout_ms)) {
+	case 0:
+		soerr = ETIMEDOUT;
+		break;
+	case -1:
+		soerr = errno;
+		break;
+	default:
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+			soerr = errno;
+	}
+	close(fd);
+	return soerr;
+}
+
+int probe_tcp(const char *step, const char *target, int64_t timeout_ms)
+{
+	struct addrinfo hints, *res, *ai;
+	struct log_fields f = { "probe_failed", step, -1, -1, -1 };
+	char host[256], port[8], err[256], addr[NI_MAXHOST];
+	int rc, last = 0;
+	int64_t end = now_ms() + timeout_ms;
+
+	if (probe_split_target(target, host, sizeof(host), port, sizeof(port), err, sizeof(err))) {
+		log_event(LOG_WARN, &f, "step %s: %s", step, err);
+		return 2;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		log_event(LOG_WARN, &f, "step %s: cannot resolve '%s': %s", step, host,
+			  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return 1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		last = connect_one(ai, end - now_ms());
+		if (last == 0)
+			break;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0,
+				NI_NUMERICHOST) != 0)
+			snprintf(addr, sizeof(addr), "%s", host);
+		log_event(LOG_INFO, &f, "step %s: connect to %s port %s: %s", step, addr, port,
+			  strerror(last));
+	}
+	freeaddrinfo(res);
+	return last == 0 ? 0 : 1;
+}
+
+int probe_file(const char *path, char *err, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return 0;
+	snprintf(err, len, "%s: %s", path, strerror(errno));
+	return -1;
+}

@@ -1,0 +1,264 @@
+/* Fork and exec, the careful way.
+ *
+ * Between fork and exec the child only makes async-signal-safe calls (no
+ * malloc, no stdio), ends with _exit, and reports any failure as a
+ * (stage, errno) pair on a CLOEXEC pipe: end of file means exec worked. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC 4U
+#endif
+
+enum stage {
+	STAGE_SETPGID,
+	STAGE_TERMINAL,
+	STAGE_STDIN,
+	STAGE_SETGROUPS,
+	STAGE_SETGID,
+	STAGE_SETUID,
+	STAGE_CHDIR,
+	STAGE_FDS,
+	STAGE_MASK,
+	STAGE_EXEC,
+};
+
+struct report {
+	int stage;
+	int err;
+};
+
+static const char *const stage_names[] = {
+	"setpgid", "tcsetpgrp", "open /dev/null as stdin", "setgroups", "setgid", "setuid",
+	"chdir",   "close file descriptors", "sigprocmask", "exec",
+};
+
+int spawn_exec_status(int err)
+{
+	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+static void reset_dispositions(const sigset_t *reset)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(reset, sig) == 1)
+			sigaction(sig, &dfl, NULL);
+}
+
+/* Marks every fd above 2 close-on-exec: the report pipe still works until
+ * exec, and the program starts with only stdin, stdout and stderr. */
+static int close_inherited_fds(void)
+{
+	struct rlimit rl;
+
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* Kernels before 5.11: walk the possible descriptors. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return -1;
+	for (rlim_t fd = 3; fd < rl.rlim_cur && fd < 1048576; fd++)
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+static int drop_privileges(const struct creds *c)
+{
+	if (setgroups(c->n_groups, c->groups) == -1)
+		return STAGE_SETGROUPS;
+	if (setgid(c->gid) == -1)
+		return STAGE_SETGID;
+	if (setuid(c->uid) == -1)
+		return STAGE_SETUID;
+	/* Paranoia: a process that was meant to lose root must not keep it. */
+	if (c->uid != 0 && (setuid(0) == 0 || geteuid() != c->uid)) {
+		errno = EPERM;
+		return STAGE_SETUID;
+	}
+	return -1;
+}
+
+/* The child's setup, in the order musl's posix_spawn uses; returns the
+ * stage that failed (errno set) or -1. */
+static int child_setup(const struct spawn_req *r, bool forked)
+{
+	int stage;
+
+	if (r->reset)
+		reset_dispositions(r->reset);
+	if (forked && setpgid(0, 0) == -1)
+		return STAGE_SETPGID;
+	if (forked && r->tty_fd >= 0 && tcsetpgrp(r->tty_fd, getpid()) == -1)
+		return STAGE_TERMINAL;
+	if (r->stdin_null) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd == -1 || dup2(fd, STDIN_FILENO) == -1)
+			return STAGE_STDIN;
+		if (fd != STDIN_FILENO)
+			close(fd);
+	}
+	if (r->creds && (stage = drop_privileges(r->creds)) >= 0)
+		return stage;
+	if (r->directory && chdir(r->directory) == -1)
+		return STAGE_CHDIR;
+	if (r->close_inherited && close_inherited_fds() == -1)
+		return STAGE_FDS;
+	if (sigprocmask(SIG_SETMASK, r->mask, NULL) == -1)
+		return STAGE_MASK;
+	return -1;
+}
+
+/* execvp without the non-async-signal-safe parts; returns with errno set. */
+static void exec_search(const struct spawn_req *r)
+{
+	const char *file = r->argv[0], *p = r->path;
+	size_t flen = strlen(file);
+	int saved = ENOENT;
+	char buf[4096];
+
+	if (strchr(file, '/')) {
+		execve(file, r->argv, r->envp);
+		return;
+	}
+	while (p) {
+		const char *colon = strchr(p, ':');
+		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+
+		if (dlen + flen + 2 <= sizeof(buf)) {
+			memcpy(buf, p, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			/* An empty PATH entry means the current directory. */
+			execve(dlen ? buf : file, r->argv, r->envp);
+			if (errno == EACCES)
+				saved = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR) {
+				saved = errno;
+				break;
+			}
+		}
+		p = colon ? colon + 1 : NULL;
+	}
+	errno = saved;
+}
+
+static void report_and_exit(int fd, int stage)
+{
+	struct report rep = { stage, errno };
+	ssize_t n = write(fd, &rep, sizeof(rep));
+
+	(void)n;
+	_exit(stage == STAGE_EXEC ? spawn_exec_status(rep.err) : EXIT_NOEXEC);
+}
+
+static void __attribute__((noreturn)) child_run(const struct spawn_req *r, int report_fd)
+{
+	int stage = child_setup(r, true);
+
+	if (stage >= 0)
+		report_and_exit(report_fd, stage);
+	if (r->fn) {
+		/* Closing the pipe tells the parent the child started. */
+		close(report_fd);
+		_exit(r->fn(r->arg));
+	}
+	exec_search(r);
+	report_and_exit(report_fd, STAGE_EXEC);
+	_exit(EXIT_NOEXEC); /* not reached */
+}
+
+static void describe_failure(const struct spawn_req *r, struct report rep, char *err, size_t len)
+{
+	const char *hint = "";
+
+	if (rep.stage == STAGE_EXEC) {
+		if (rep.err == ENOENT && !strchr(r->argv[0], '/'))
+			hint = " (not found in PATH)";
+		else if (rep.err == ENOEXEC)
+			hint = " (a script needs a '#!' first line)";
+		snprintf(err, len, "cannot run '%s': %s%s", r->argv[0], strerror(rep.err), hint);
+	} else if (rep.stage == STAGE_CHDIR) {
+		snprintf(err, len, "cannot change to directory '%s': %s", r->directory,
+			 strerror(rep.err));
+	} else {
+		snprintf(err, len, "cannot start '%s': %s failed: %s", r->argv[0],
+			 stage_names[rep.stage], strerror(rep.err));
+	}
+}
+
+int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
+{
+	struct report rep;
+	int pfd[2], status;
+	ssize_t n;
+	pid_t child;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		snprintf(err, len, "cannot start '%s': pipe: %s", r->argv[0], strerror(errno));
+		return -1;
+	}
+	child = fork();
+	if (child == -1) {
+		int saved = errno;
+
+		snprintf(err, len, "cannot start '%s': fork: %s", r->argv[0], strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = saved;
+		return -1;
+	}
+	if (child == 0) {
+		close(pfd[0]);
+		child_run(r, pfd[1]);
+	}
+	close(pfd[1]);
+	/* Also set the group here, so that signals sent to it right after
+	 * spawn_start returns cannot miss the child. */
+	setpgid(child, child);
+	do
+		n = read(pfd[0], &rep, sizeof(rep));
+	while (n == -1 && errno == EINTR);
+	close(pfd[0]);
+	if (n != (ssize_t)sizeof(rep)) {
+		*pid = child;
+		return 0;
+	}
+	describe_failure(r, rep, err, len);
+	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
+		;
+	errno = rep.err;
+	return -1;
+}
+
+int spawn_exec(const struct spawn_req *r, char *err, size_t len)
+{
+	struct report rep;
+
+	rep.stage = child_setup(r, false);
+	if (rep.stage < 0) {
+		exec_search(r);
+		rep.stage = STAGE_EXEC;
+	}
+	rep.err = errno;
+	describe_failure(r, rep, err, len);
+	errno = rep.err;
+	return -1;
+}

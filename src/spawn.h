@@ -1,0 +1,42 @@
+/* Starting a child process that tells the truth: setup or exec failures in
+ * the child are reported to the parent through a CLOEXEC pipe, so the
+ * parent knows at once why the child did not start. */
+#ifndef INITC_SPAWN_H
+#define INITC_SPAWN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "user.h"
+
+struct spawn_req {
+	char *const *argv;
+	char *const *envp;
+	const char *path;	 /* PATH for the lookup of argv[0] */
+	const char *directory;	 /* NULL: initc's own */
+	const struct creds *creds; /* NULL: keep initc's */
+	const sigset_t *mask;	 /* signal mask the child starts with */
+	const sigset_t *reset;	 /* signals whose disposition goes back to SIG_DFL */
+	bool close_inherited;	 /* no fd beyond 0-2 (steps); else only initc's own go */
+	bool stdin_null;	 /* stdin from /dev/null */
+	int tty_fd;		 /* >= 0: make the child's group this terminal's foreground */
+	/* Instead of exec: run fn(arg) in the child and _exit with its result
+	 * (built-in probes). */
+	int (*fn)(void *arg);
+	void *arg;
+};
+
+/* Forks and starts the child in a new process group. On success returns 0
+ * and the pid. On failure returns -1 with errno set and a message in err
+ * saying what failed; the child, if one was forked, has been reaped. */
+int spawn_start(const struct spawn_req *req, pid_t *pid, char *err, size_t len);
+
+/* Replaces initc with the program (the exec hand-off): same lookup and
+ * setup as a child, no fork. Returns only on failure, with err set. */
+int spawn_exec(const struct spawn_req *req, char *err, size_t len);
+
+/* The exit status for a failed exec: 127 not found, 126 otherwise. */
+int spawn_exec_status(int err);
+
+#endif

@@ -1,0 +1,428 @@
+/* The step runner.
+ *
+ * Every wait is loop_wait() against the nearest of: the attempt's timeout,
+ * the global deadline and, once a stop has begun, the SIGKILL time. */
+#include "steps.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "log.h"
+#include "loop.h"
+#include "parse.h"
+#include "probe.h"
+#include "spawn.h"
+
+/* A wait_tcp attempt with no timeout of its own still must not hang. */
+#define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
+
+enum outcome { OUT_OK, OUT_FAILED, OUT_TIMEOUT, OUT_DEADLINE, OUT_STOPPED };
+
+struct result {
+	enum outcome outcome;
+	int status; /* OUT_FAILED: exit status (128+N for signal N); OUT_STOPPED: signal */
+};
+
+struct run {
+	const struct plan *plan;
+	int64_t deadline_at; /* NO_DEADLINE when there is none */
+	int pending_stop;    /* a stop signal that arrived outside an attempt */
+};
+
+/* What a wait_tcp probe child needs; lives on the parent's stack, which
+ * the forked child has a copy of. */
+struct tcp_probe {
+	const struct step *step;
+	int64_t timeout_ms;
+};
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static struct log_fields fields(const char *event, const struct step *s, int attempt, int status,
+				int64_t ms)
+{
+	struct log_fields f = { event, s ? s->name : NULL, attempt, status, ms };
+	return f;
+}
+
+static struct result result(enum outcome outcome, int status)
+{
+	struct result res = { outcome, status };
+	return res;
+}
+
+/* Waits for a signal while no attempt runs (retry delays, cleanup): only
+ * reaping and stop signals matter then. Returns true at the deadline. */
+static bool idle_wait(struct run *r, int64_t until)
+{
+	int sig, status;
+
+	switch (loop_wait(until, &sig)) {
+	case LOOP_SIGNAL:
+		if (sig == SIGCHLD)
+			loop_reap(0, &status);
+		else if (loop_is_stop_signal(sig) && !r->pending_stop)
+			r->pending_stop = sig;
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Kills what is left of a finished attempt's process group and waits, up to
+ * grace, until every member has been reaped: the next step must not find
+ * zombies or stragglers of this one. */
+static void kill_leftovers(struct run *r, pid_t pgid)
+{
+	int64_t give_up = now_ms() + r->plan->grace_ms;
+	int status;
+
+	if (kill(-pgid, SIGKILL) == -1)
+		return; /* ESRCH: nothing left */
+	for (;;) {
+		pid_t pid = waitpid(-pgid, &status, WNOHANG);
+
+		if (pid > 0 || (pid == -1 && errno == EINTR))
+			continue;
+		if (pid == -1)
+			return; /* ECHILD: the group is gone */
+		if (idle_wait(r, give_up)) {
+			log_msg(LOG_WARN, "processes of group %d survive SIGKILL; going on", (int)pgid);
+			return;
+		}
+	}
+}
+
+static int run_tcp_probe(void *arg)
+{
+	const struct tcp_probe *p = arg;
+
+	return probe_tcp(p->step->name, p->step->target, p->timeout_ms);
+}
+
+/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
+ * in a child of its own (a slow DNS lookup must never block initc). Returns
+ * 0, or the exit status that the failure to start counts as. */
+static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *pid)
+{
+	static char *probe_argv[] = { "wait_tcp", NULL };
+	struct log_fields f = fields("start_failed", s, -1, -1, -1);
+	struct spawn_req req;
+	struct launch l;
+	char err[512];
+	int rc = 0;
+
+	if (launch_prepare(&s->proc, &l, err, sizeof(err)) == -1) {
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
+		return EXIT_NOEXEC;
+	}
+	memset(&req, 0, sizeof(req));
+	launch_fill(&l, &s->proc, &req);
+	req.argv = s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
+	req.mask = loop_empty_set();
+	req.reset = loop_original_ignored();
+	req.close_inherited = true;
+	req.stdin_null = true;
+	req.tty_fd = -1;
+	if (s->action == ACTION_WAIT_TCP) {
+		req.fn = run_tcp_probe;
+		req.arg = probe;
+	}
+	if (spawn_start(&req, pid, err, sizeof(err)) == -1) {
+		rc = spawn_exec_status(errno);
+		f.status = rc;
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
+	}
+	launch_free(&l);
+	return rc;
+}
+
+/* Begins stopping the attempt's group: sig now, SIGKILL after grace. */
+static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
+{
+	kill(-pgid, sig);
+	return now_ms() + r->plan->grace_ms;
+}
+
+/* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
+static struct result attempt_process(struct run *r, const struct step *s)
+{
+	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
+	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
+	struct tcp_probe probe;
+	int sig, status = 0, rc;
+	pid_t pid;
+
+	if (s->action == ACTION_WAIT_TCP && !timeout)
+		timeout = WAIT_TCP_DEFAULT_TIMEOUT_MS;
+	probe.step = s;
+	probe.timeout_ms = timeout;
+	rc = start_attempt(s, &probe, &pid);
+	if (rc)
+		return result(OUT_FAILED, rc);
+	timeout_at = timeout ? started + timeout : NO_DEADLINE;
+	for (;;) {
+		int64_t next = kill_at;
+
+		if (ending == OUT_FAILED)
+			next = min64(timeout_at, r->deadline_at);
+		switch (loop_wait(next, &sig)) {
+		case LOOP_SIGNAL:
+			if (sig == SIGCHLD) {
+				if (loop_reap(pid, &status))
+					goto exited;
+			} else if (sig != SIGPIPE) {
+				kill(-pid, sig);
+				if (loop_is_stop_signal(sig) && !r->pending_stop)
+					r->pending_stop = sig;
+				if (r->pending_stop && ending == OUT_FAILED) {
+					ending = OUT_STOPPED;
+					kill_at = now_ms() + r->plan->grace_ms;
+				}
+			}
+			break;
+		case LOOP_DEADLINE:
+			if (ending != OUT_FAILED) {
+				kill(-pid, SIGKILL);
+				kill_at = NO_DEADLINE;
+			} else {
+				ending = now_ms() >= r->deadline_at ? OUT_DEADLINE : OUT_TIMEOUT;
+				kill_at = stop_group(r, pid, s->stop_signal);
+			}
+			break;
+		case LOOP_ERROR:
+			/* Cannot wait for events any more: end the attempt hard. */
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+				;
+			goto exited;
+		}
+	}
+exited:
+	kill_leftovers(r, pid);
+	if (r->pending_stop)
+		return result(OUT_STOPPED, r->pending_stop);
+	if (ending != OUT_FAILED)
+		return result(ending, EXIT_TIMEOUT);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return result(OUT_OK, 0);
+	return result(OUT_FAILED, exit_code_of(status));
+}
+
+static struct result attempt_once(struct run *r, const struct step *s)
+{
+	char err[512];
+
+	if (s->action != ACTION_WAIT_FILE)
+		return attempt_process(r, s);
+	if (probe_file(s->target, err, sizeof(err)) == 0)
+		return result(OUT_OK, 0);
+	log_event(LOG_INFO, &(struct log_fields){ "probe_failed", s->name, -1, -1, -1 },
+		  "step %s: %s", s->name, err);
+	return result(OUT_FAILED, 1);
+}
+
+static void log_attempt_failure(const struct step *s, int attempt, struct result res,
+				int64_t ms)
+{
+	struct log_fields f = fields("attempt_failed", s, attempt, res.status, ms);
+	char why[64];
+	char t[32];
+
+	if (res.outcome == OUT_TIMEOUT) {
+		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
+				sizeof(t));
+		snprintf(why, sizeof(why), "timed out after %s", t);
+	} else if (res.status > 128 && res.status < 128 + 65) {
+		snprintf(why, sizeof(why), "killed by signal %d (SIG%s)", res.status - 128,
+			 signal_name(res.status - 128));
+	} else {
+		snprintf(why, sizeof(why), "exit status %d", res.status);
+	}
+	log_event(LOG_WARN, &f, "step %s: attempt %d of %lu failed: %s", s->name, attempt,
+		  s->retries + 1, why);
+}
+
+/* Waits out the delay before retry n; false when the deadline or a stop
+ * signal cut it short. */
+static bool retry_delay(struct run *r, const struct step *s, int n)
+{
+	int64_t delay = backoff_delay_ms(s->retry_delay_ms, s->backoff_milli, s->max_delay_ms,
+					 (unsigned)n);
+	int64_t until = min64(now_ms() + delay, r->deadline_at);
+	struct log_fields f = fields("retry_delay", s, n + 1, -1, delay);
+	char d[32];
+
+	format_duration(delay, d, sizeof(d));
+	log_event(LOG_INFO, &f, "step %s: retrying in %s", s->name, d);
+	while (!r->pending_stop && !idle_wait(r, until))
+		;
+	return !r->pending_stop && now_ms() < r->deadline_at;
+}
+
+static bool step_skipped(const struct step *s)
+{
+	struct log_fields f = fields("step_skipped", s, -1, -1, -1);
+	struct stat st;
+
+	if (s->skip) {
+		log_event(LOG_INFO, &f, "step %s: skipped (INITC_SKIP)", s->name);
+		return true;
+	}
+	if (s->creates && stat(s->creates, &st) == 0) {
+		log_event(LOG_INFO, &f, "step %s: skipped: %s exists", s->name, s->creates);
+		return true;
+	}
+	return false;
+}
+
+/* The action as one log line: a multi-line script reads as "a; b". */
+static void step_action_text(const struct step *s, char *buf, size_t len)
+{
+	const char *text = s->target ? s->target : s->action_text;
+	size_t n = 0;
+
+	for (; *text && n + 3 < len; text++) {
+		if (*text == '\n') {
+			buf[n++] = ';';
+			buf[n++] = ' ';
+		} else {
+			buf[n++] = *text;
+		}
+	}
+	buf[n] = '\0';
+}
+
+/* Runs one step with its retries; returns its final result. */
+static struct result step_run(struct run *r, const struct step *s)
+{
+	int64_t started = now_ms();
+	struct result res = result(OUT_OK, 0);
+
+	for (unsigned long attempt = 1; attempt <= s->retries + 1; attempt++) {
+		struct log_fields f = fields("step_start", s, (int)attempt, -1, -1);
+		int64_t attempt_start = now_ms();
+		char action[512];
+
+		if (now_ms() >= r->deadline_at)
+			return result(OUT_DEADLINE, EXIT_TIMEOUT);
+		if (r->pending_stop)
+			return result(OUT_STOPPED, r->pending_stop);
+		step_action_text(s, action, sizeof(action));
+		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
+			  attempt == 1 ? "" : " again", action);
+		res = attempt_once(r, s);
+		if (res.outcome == OUT_OK) {
+			f = fields("step_succeeded", s, (int)attempt, 0, now_ms() - started);
+			log_event(LOG_INFO, &f, "step %s: succeeded in %lldms", s->name,
+				  (long long)(now_ms() - started));
+			return res;
+		}
+		if (res.outcome == OUT_STOPPED || res.outcome == OUT_DEADLINE)
+			return res;
+		log_attempt_failure(s, (int)attempt, res, now_ms() - attempt_start);
+		if (attempt <= s->retries && !retry_delay(r, s, (int)attempt))
+			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
+					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
+	}
+	return res;
+}
+
+static void set_progress(size_t done, size_t total)
+{
+	char word[48];
+
+	snprintf(word, sizeof(word), "Init:%zu/%zu", done, total);
+	status_set(word);
+}
+
+/* One pass over every step. Returns OUT_OK or the failure that ends it. */
+static struct result run_pass(struct run *r)
+{
+	const struct plan *p = r->plan;
+
+	for (size_t i = 0; i < p->n_steps; i++) {
+		const struct step *s = &p->steps[i];
+		struct result res;
+
+		set_progress(i, p->n_steps);
+		if (step_skipped(s))
+			continue;
+		res = step_run(r, s);
+		if (res.outcome == OUT_OK)
+			continue;
+		if (res.outcome == OUT_FAILED || res.outcome == OUT_TIMEOUT) {
+			if (s->optional) {
+				log_event(LOG_WARN, &(struct log_fields){ "step_failed", s->name, -1, res.status, -1 },
+					  "step %s: failed, but it is optional: going on", s->name);
+				continue;
+			}
+			log_event(LOG_ERROR, &(struct log_fields){ "step_failed", s->name, -1, res.status, -1 },
+				  "step %s: failed for good (status %d)", s->name, res.status);
+		}
+		return res;
+	}
+	set_progress(p->n_steps, p->n_steps);
+	return result(OUT_OK, 0);
+}
+
+/* Maps the final result to initc's exit status and the status file. */
+static int finish(const struct run *r, struct result res, int64_t start_ms)
+{
+	struct log_fields f = fields("init_done", NULL, -1, -1, now_ms() - start_ms);
+
+	switch (res.outcome) {
+	case OUT_OK:
+		f.status = 0;
+		log_event(LOG_INFO, &f, "init: %zu step%s done in %lldms", r->plan->n_steps,
+			  r->plan->n_steps == 1 ? "" : "s", (long long)f.ms);
+		return 0;
+	case OUT_DEADLINE:
+		f.status = EXIT_TIMEOUT;
+		log_event(LOG_ERROR, &f, "init: deadline exceeded");
+		status_set("Init:DeadlineExceeded");
+		return EXIT_TIMEOUT;
+	case OUT_STOPPED:
+		f.status = 128 + res.status;
+		log_event(LOG_WARN, &f, "init: stopped by SIG%s; the application is not started",
+			  signal_name(res.status));
+		status_set("Terminating");
+		return 128 + res.status;
+	default:
+		f.status = res.status;
+		log_event(LOG_ERROR, &f, "init: failed with status %d", res.status);
+		status_set("Init:Error");
+		return res.status;
+	}
+}
+
+int steps_run(const struct plan *plan, int64_t start_ms)
+{
+	struct run r = { plan, NO_DEADLINE, 0 };
+	struct result res;
+	unsigned long pass = 0;
+
+	if (plan->deadline_ms)
+		r.deadline_at = start_ms + plan->deadline_ms;
+	for (;;) {
+		res = run_pass(&r);
+		if (res.outcome != OUT_FAILED && res.outcome != OUT_TIMEOUT)
+			break;
+		if (plan->on_failure != ON_FAILURE_RESTART || pass >= plan->restart_limit)
+			break;
+		pass++;
+		log_event(LOG_WARN, &(struct log_fields){ "restart", NULL, (int)pass + 1, res.status, -1 },
+			  "init: restarting the sequence from the first step (round %lu of %lu)",
+			  pass + 1, plan->restart_limit + 1);
+	}
+	return finish(&r, res, start_ms);
+}

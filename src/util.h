@@ -1,0 +1,59 @@
+/* Small utilities shared by every module: checked allocation, growable
+ * vectors of strings, monotonic time, and string helpers. */
+#ifndef INITC_UTIL_H
+#define INITC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit statuses of SPEC §6. */
+enum {
+	EXIT_USAGE = 64,
+	EXIT_CONFIG = 78,
+	EXIT_TIMEOUT = 124,
+	EXIT_NOEXEC = 126,
+	EXIT_NOTFOUND = 127,
+};
+
+/* A NULL-terminated vector of strings that owns its elements. */
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+void strv_push(struct strv *sv, char *s);
+void strv_free(struct strv *sv);
+
+/* Milliseconds on CLOCK_MONOTONIC: every timeout in initc is measured on it. */
+int64_t now_ms(void);
+
+bool str_starts(const char *s, const char *prefix);
+
+/* Builds "status N" / "signal NAME" text for an exit status from waitpid. */
+void describe_wait_status(int wstatus, char *buf, size_t len);
+
+/* Converts a waitpid status into a shell-style exit code (128+N for signal N). */
+int exit_code_of(int wstatus);
+
+
+
+/* A growable, always NUL-terminated byte buffer. */
+struct sbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+/* Hands the string over to the caller (never NULL) and resets the buffer. */
+char *sbuf_take(struct sbuf *b);
+#endif

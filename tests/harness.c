@@ -1,0 +1,274 @@
+/* Integration-test helpers. Tests run the real binary and look at exit
+ * statuses, files, output and /proc. */
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+const char *initc_bin(void)
+{
+	const char *b = getenv("INITC_BIN");
+
+	return b && *b ? b : "build/initc";
+}
+
+char *make_tempdir(void)
+{
+	char *dir = strdup("/tmp/initc-test.XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		perror("mkdtemp");
+		abort();
+	}
+	chmod(dir, 0755);
+	return dir;
+}
+
+void rm_rf(const char *dir)
+{
+	char cmd[4200];
+
+	if (!dir || strncmp(dir, "/tmp/initc-test.", 16) != 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+char *write_file(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	FILE *fp;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		abort();
+	fp = fopen(path, "w");
+	if (!fp) {
+		perror(path);
+		abort();
+	}
+	fputs(text, fp);
+	fclose(fp);
+	chmod(path, 0644);
+	return path;
+}
+
+char *read_file(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!fp)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', fp) < 0) {
+		free(buf);
+		buf = strdup("");
+	}
+	fclose(fp);
+	return buf;
+}
+
+bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static char **merged_env(const char *const *extra)
+{
+	size_t n = 0, m = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	while (extra && extra[m])
+		m++;
+	env = calloc(n + m + 1, sizeof(*env));
+	for (size_t i = 0; i < m; i++)
+		env[i] = (char *)extra[i];
+	for (size_t i = 0, k = m; i < n; i++) {
+		size_t len = strcspn(environ[i], "=");
+		bool dup = false;
+
+		for (size_t j = 0; j < m; j++)
+			if (strncmp(extra[j], environ[i], len) == 0 && extra[j][len] == '=')
+				dup = true;
+		if (!dup)
+			env[k++] = environ[i];
+	}
+	return env;
+}
+
+pid_t start_initc(const char *const *args, const char *const *env, const char *dir)
+{
+	size_t n = 0;
+	char out[4200], err[4200];
+	char **argv, **envp;
+	pid_t pid;
+
+	while (args && args[n])
+		n++;
+	argv = calloc(n + 2, sizeof(*argv));
+	argv[0] = (char *)initc_bin();
+	for (size_t i = 0; i < n; i++)
+		argv[i + 1] = (char *)args[i];
+	envp = merged_env(env);
+	snprintf(out, sizeof(out), "%s/.stdout", dir);
+	snprintf(err, sizeof(err), "%s/.stderr", dir);
+	pid = fork();
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		sigset_t none;
+
+		/* Check blocks nothing, but be explicit: initc starts clean. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGALRM, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		dup2(o, 1);
+		dup2(e, 2);
+		close(o);
+		close(e);
+		execve(argv[0], argv, envp);
+		_exit(99);
+	}
+	free(argv);
+	free(envp);
+	return pid;
+}
+
+void wait_initc(pid_t pid, const char *dir, int timeout_s, struct run_result *res)
+{
+	double start = now_secs();
+	char path[4200];
+	int st;
+
+	res->status = -1;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid) {
+			res->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			break;
+		}
+		if (now_secs() - start > timeout_s) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		sleep_ms(5);
+	}
+	res->secs = now_secs() - start;
+	snprintf(path, sizeof(path), "%s/.stdout", dir);
+	res->out = read_file(path);
+	snprintf(path, sizeof(path), "%s/.stderr", dir);
+	res->err = read_file(path);
+	if (!res->out)
+		res->out = strdup("");
+	if (!res->err)
+		res->err = strdup("");
+}
+
+void run_initc(const char *const *args, const char *const *env, int timeout_s,
+	       struct run_result *res)
+{
+	char *dir = make_tempdir();
+	pid_t pid = start_initc(args, env, dir);
+
+	wait_initc(pid, dir, timeout_s, res);
+	rm_rf(dir);
+	free(dir);
+}
+
+void run_result_free(struct run_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+}
+
+bool wait_for_file(const char *path, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (file_exists(path))
+			return true;
+		sleep_ms(10);
+	}
+	return file_exists(path);
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *close;
+	FILE *fp;
+	char state = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return 0;
+	if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) && close[1] == ' ')
+		state = close[2];
+	fclose(fp);
+	return state;
+}
+
+bool pid_alive(pid_t pid)
+{
+	char s = proc_state(pid);
+
+	return s != 0 && s != 'Z' && s != 'X';
+}
+
+int count_zombies(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		long pid = strtol(de->d_name, NULL, 10);
+
+		if (pid > 0 && proc_state((pid_t)pid) == 'Z')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+bool can_unshare_pid(void)
+{
+	return geteuid() == 0 && system("unshare --pid --fork --mount-proc true >/dev/null 2>&1") == 0;
+}

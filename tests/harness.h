@@ -1,0 +1,53 @@
+/* Shared helpers for the integration tests: temp dirs, files, and running
+ * the real build/initc with a timeout, capturing its output. */
+#ifndef INITC_TEST_HARNESS_H
+#define INITC_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct run_result {
+	int status;   /* exit status, 128+N if killed by signal N, -1 on timeout */
+	char *out;    /* stdout */
+	char *err;    /* stderr */
+	double secs;  /* wall time */
+};
+
+/* The binary under test: $INITC_BIN, default build/initc. */
+const char *initc_bin(void);
+
+/* A fresh directory under /tmp (mode 0755); remove it with rm_rf. */
+char *make_tempdir(void);
+void rm_rf(const char *dir);
+
+/* dir/name with text, mode 0644; returns the full path (malloc'd). */
+char *write_file(const char *dir, const char *name, const char *text);
+/* The whole file, or NULL. */
+char *read_file(const char *path);
+bool file_exists(const char *path);
+
+/* Runs initc with args (NULL-terminated, without argv[0]) and extra
+ * environment entries ("K=V", may be NULL), killing it after timeout_s. */
+void run_initc(const char *const *args, const char *const *env, int timeout_s,
+	       struct run_result *res);
+
+/* Starts initc in the background (stdout/stderr to files in dir); returns
+ * its pid. Finish with wait_initc. */
+pid_t start_initc(const char *const *args, const char *const *env, const char *dir);
+void wait_initc(pid_t pid, const char *dir, int timeout_s, struct run_result *res);
+
+void run_result_free(struct run_result *res);
+
+/* Polls until path exists, up to timeout_ms; true if it appeared. */
+bool wait_for_file(const char *path, int timeout_ms);
+
+/* True when a process with this pid exists and is not a zombie. */
+bool pid_alive(pid_t pid);
+
+/* Number of zombie processes visible in /proc. */
+int count_zombies(void);
+
+/* True when this test may create PID namespaces (root, unshare works). */
+bool can_unshare_pid(void);
+
+#endif
