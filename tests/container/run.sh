@@ -398,11 +398,14 @@ mode = supervise" \
 # wait_tcp resolves "localhost" (from the image's /etc/hosts, statically)
 # and waits for a listener that an earlier step starts a second later.
 case_wait_tcp_localhost() {
-    # setsid: the listener leaves the step's process group, which initc
-    # kills when the step ends.
+    # The listener must outlive its step, whose process group initc kills
+    # when the step ends: setsid runs in the foreground (not exec'd by sh,
+    # thanks to the '&& echo', so it is no group leader and does not fork)
+    # and backgrounds the listener inside the new session before the step
+    # ends. No race with the group kill.
     build_image "\
 [step:listener]
-shell = setsid sh -c 'sleep 1 && exec nc -ll -p 18080 -e /bin/true' </dev/null >/dev/null 2>&1 &
+shell = setsid sh -c '(sleep 1 && exec nc -ll -p 18080 -e /bin/true) </dev/null >/dev/null 2>&1 &' && echo listener-started
 
 [step:wait-for-it]
 wait_tcp = localhost:18080
@@ -469,6 +472,9 @@ run_case() {
         local f
         for f in build.log out start.log stop.log exec.log procs; do
             [ -s "$case_dir/$f" ] || continue
+            # A successful build's log says nothing about the failure.
+            [ "$f" = build.log ] && [ "$case_name" != check_invalid ] &&
+                grep -q '^Successfully tagged' "$case_dir/$f" && continue
             echo "  --- $f (last 20 lines)"
             tail -n 20 "$case_dir/$f" | sed 's/^/  | /'
         done
