@@ -8,6 +8,8 @@
 # Idempotent: the image carries a label with a digest of busybox and of this
 # script; when both match the existing image, nothing is done.
 set -eu
+# initc refuses a world-writable config; keep everything 0644/0755.
+umask 022
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)

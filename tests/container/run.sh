@@ -22,6 +22,8 @@
 # shellcheck disable=SC2016
 
 set -u
+# initc refuses a world-writable config or config directory.
+umask 022
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -120,7 +122,7 @@ pm() {
 
 cleanup() {
     trap - EXIT INT TERM
-    [ "${INITC_KEEP:-}" = 1 ] && { echo "run.sh: kept $work"; return; }
+    [ "${INITC_KEEP:-}" = 1 ] && { echo "run.sh: kept $work" >&2; return; }
     local ids
     ids=$(pm ps -a -q --filter "label=$label" 2>/dev/null)
     # shellcheck disable=SC2086  # one id per word
