@@ -122,6 +122,7 @@ struct loader {
 	enum section_kind sec;
 	size_t step;
 	char last_key[64]; /* for continuation lines; "" after a header */
+	int bad_header_line; /* a header already reported, not to be reported again */
 	/* bookkeeping */
 	struct keyset initc_set, main_set;
 	struct keyset *step_sets;
@@ -282,9 +283,13 @@ static void classify_line(struct loader *l)
 			return;
 		}
 		if (*p == ';' && was_space)
-			return; /* inih reports the missing ']' */
+			break;
 		was_space = isspace((unsigned char)*p);
 	}
+	config_error(l, l->line, "section header has no closing ']' (a ';' after a space starts a comment)");
+	l->bad_header_line = l->line;
+	l->sec = SEC_BAD;
+	l->last_key[0] = '\0';
 }
 
 /* inih's reader callback: hands over one line, refusing lines inih would
@@ -712,8 +717,9 @@ static void parse_text(struct loader *l, const char *file, const char *text, siz
 	l->stop = false;
 	l->sec = SEC_NONE;
 	l->last_key[0] = '\0';
+	l->bad_header_line = 0;
 	rc = ini_parse_stream(config_reader, l, config_handler, l);
-	if (rc > 0 && !l->stop)
+	if (rc > 0 && !l->stop && rc != l->bad_header_line)
 		config_error(l, rc,
 			     "cannot parse this line; expected [section], key = value, or a comment "
 			     "(';' or '#' at the start of the line)");

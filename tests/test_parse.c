@@ -159,6 +159,7 @@ START_TEST(test_words_plain_and_quoted)
 	words("a\\ b c\\;", (const char *const[]){ "a b", "c;", NULL });
 	words("\"a \\\"q\\\" \\n\"", (const char *const[]){ "a \"q\" \\n", NULL });
 	words("'it''s'", (const char *const[]){ "its", NULL });
+	words("find -exec {} \\;", (const char *const[]){ "find", "-exec", "{}", ";", NULL });
 	words("", (const char *const[]){ NULL });
 }
 END_TEST
