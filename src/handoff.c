@@ -60,9 +60,8 @@ int handoff_exec(const struct plan *p)
 	status_set("Running");
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot restore the signal mask: %s", strerror(errno));
-	spawn_exec(&req, err, sizeof(err));
+	f.status = spawn_exec(&req, err, sizeof(err));
 	f.event = "main_failed";
-	f.status = spawn_exec_status(errno);
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	status_set("Error");
 	launch_free(&l);
@@ -220,9 +219,9 @@ int handoff_supervise(const struct plan *p)
 	}
 	app_request(p, &l, &req);
 	req.tty_fd = controlling_tty();
-	if (spawn_start(&req, &app, err, sizeof(err)) == -1) {
+	f.status = spawn_start(&req, &app, err, sizeof(err));
+	if (f.status) {
 		f.event = "main_failed";
-		f.status = spawn_exec_status(errno);
 		log_event(LOG_ERROR, &f, "main: %s", err);
 		status_set("Error");
 		launch_free(&l);

@@ -47,9 +47,13 @@ static const char *const stage_names[] = {
 	"chdir",   "close file descriptors", "sigprocmask", "exec",
 };
 
-int spawn_exec_status(int err)
+/* What a failure to start counts as, like sh: 127 when the program is not
+ * there, 126 for everything else (not executable, setup failed). */
+static int failure_status(struct report rep)
 {
-	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	if (rep.stage == STAGE_EXEC && (rep.err == ENOENT || rep.err == ENOTDIR))
+		return EXIT_NOTFOUND;
+	return EXIT_NOEXEC;
 }
 
 static void reset_dispositions(const sigset_t *reset)
@@ -166,7 +170,7 @@ static void report_and_exit(int fd, int stage)
 	ssize_t n = write(fd, &rep, sizeof(rep));
 
 	(void)n;
-	_exit(stage == STAGE_EXEC ? spawn_exec_status(rep.err) : EXIT_NOEXEC);
+	_exit(failure_status(rep));
 }
 
 static void __attribute__((noreturn)) child_run(const struct spawn_req *r, int report_fd)
@@ -213,17 +217,14 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
 		snprintf(err, len, "cannot start '%s': pipe: %s", r->argv[0], strerror(errno));
-		return -1;
+		return EXIT_NOEXEC;
 	}
 	child = fork();
 	if (child == -1) {
-		int saved = errno;
-
 		snprintf(err, len, "cannot start '%s': fork: %s", r->argv[0], strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
-		errno = saved;
-		return -1;
+		return EXIT_NOEXEC;
 	}
 	if (child == 0) {
 		close(pfd[0]);
@@ -244,8 +245,7 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 	describe_failure(r, rep, err, len);
 	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
 		;
-	errno = rep.err;
-	return -1;
+	return failure_status(rep);
 }
 
 int spawn_exec(const struct spawn_req *r, char *err, size_t len)
@@ -259,6 +259,5 @@ int spawn_exec(const struct spawn_req *r, char *err, size_t len)
 	}
 	rep.err = errno;
 	describe_failure(r, rep, err, len);
-	errno = rep.err;
-	return -1;
+	return failure_status(rep);
 }

@@ -28,15 +28,13 @@ struct spawn_req {
 };
 
 /* Forks and starts the child in a new process group. On success returns 0
- * and the pid. On failure returns -1 with errno set and a message in err
+ * and the pid. On failure returns the exit status the failure counts as
+ * (127: program not found, 126: anything else) with a message in err
  * saying what failed; the child, if one was forked, has been reaped. */
 int spawn_start(const struct spawn_req *req, pid_t *pid, char *err, size_t len);
 
 /* Replaces initc with the program (the exec hand-off): same lookup and
- * setup as a child, no fork. Returns only on failure, with err set. */
+ * setup as a child, no fork. Returns only on failure, like spawn_start. */
 int spawn_exec(const struct spawn_req *req, char *err, size_t len);
-
-/* The exit status for a failed exec: 127 not found, 126 otherwise. */
-int spawn_exec_status(int err);
 
 #endif

@@ -137,8 +137,8 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 		req.fn = run_tcp_probe;
 		req.arg = probe;
 	}
-	if (spawn_start(&req, pid, err, sizeof(err)) == -1) {
-		rc = spawn_exec_status(errno);
+	rc = spawn_start(&req, pid, err, sizeof(err));
+	if (rc) {
 		f.status = rc;
 		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
 	}
