@@ -89,11 +89,11 @@ static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
 	return soerr;
 }
 
-int probe_tcp(const char *step, const char *target, int64_t timeout_ms)
+int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;
-	struct log_fields f = { "probe_failed", step, -1, -1, -1 };
-	char host[256], port[8], err[256], addr[NI_MAXHOST];
+	struct log_fields f = { "probe_failed", step, attempt, -1, -1 };
+	char host[256], port[8], err[256], addr[sizeof(host)];
 	int rc, last = 0;
 	int64_t end = now_ms() + timeout_ms;
 

@@ -11,7 +11,7 @@
  * non-blocking connect bounded by timeout_ms. Runs in a forked child (name
  * resolution may block); returns the child's exit status, 0 on success,
  * after logging the precise reason of a failure. */
-int probe_tcp(const char *step, const char *target, int64_t timeout_ms);
+int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms);
 
 /* Splits "host:port" or "[v6]:port"; -1 with a message when malformed. */
 int probe_split_target(const char *target, char *host, size_t hlen, char *port, size_t plen,
