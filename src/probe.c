@@ -120,6 +120,8 @@ int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout
 			  strerror(last));
 	}
 	freeaddrinfo(res);
+	if (last == ETIMEDOUT)
+		return EXIT_TIMEOUT; /* the attempt's time ran out: a timeout, not a refusal */
 	return last == 0 ? 0 : 1;
 }
 

@@ -217,6 +217,10 @@ exited:
 		return result(ending, EXIT_TIMEOUT);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return result(OUT_OK, 0);
+	/* The probe ran out of the attempt's time just before initc noticed:
+	 * the same timeout, whichever side saw it first. */
+	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
 	return result(OUT_FAILED, exit_code_of(status));
 }
 
