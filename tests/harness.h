@@ -50,4 +50,17 @@ int count_zombies(void);
 /* True when this test may create PID namespaces (root, unshare works). */
 bool can_unshare_pid(void);
 
+/* $HELPERS/name (malloc'd): a program built from tests/helpers/NAME.c. */
+char *helper_path(const char *name);
+
+/* Starts a helper program (argv[0] is its path) with stdin from /dev/null
+ * and default signal handling; returns its pid. */
+pid_t start_helper(const char *const *argv);
+
+/* Kills (SIGKILL) and reaps a process started with start_helper. */
+void stop_helper(pid_t pid);
+
+/* Polls until the file at path contains needle, up to timeout_ms. */
+bool wait_for_text(const char *path, const char *needle, int timeout_ms);
+
 #endif
