@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,4 +331,27 @@ bool wait_for_text(const char *path, const char *needle, int timeout_ms)
 			return false;
 		sleep_ms(10);
 	}
+}
+
+char *write_config(const char *dir, const char *fmt, ...)
+{
+	char *text, *path;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	path = write_file(dir, "initc.ini", text);
+	free(text);
+	return path;
+}
+
+int count_substr(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
 }

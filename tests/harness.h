@@ -63,4 +63,16 @@ void stop_helper(pid_t pid);
 /* Polls until the file at path contains needle, up to timeout_ms. */
 bool wait_for_text(const char *path, const char *needle, int timeout_ms);
 
+/* Writes dir/initc.ini (mode 0644) from a printf format; returns its path. */
+char *write_config(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How many times needle occurs in hay (not overlapping). */
+int count_substr(const char *hay, const char *needle);
+
+/* For Check suites (include <check.h> first): text must contain needle. */
+#ifdef ck_assert_msg
+#define ASSERT_HAS(text, needle) \
+	ck_assert_msg(strstr((text), (needle)), "missing '%s' in:\n%s", (needle), (text))
+#endif
+
 #endif

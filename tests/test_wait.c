@@ -4,7 +4,6 @@
 #include <check.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,38 +43,12 @@ static int start_listener(const char *dir, const char *o1, const char *o2, pid_t
 	return port;
 }
 
-/* Writes dir/initc.ini from a printf format; returns its path. */
-static char *__attribute__((format(printf, 2, 3))) config(const char *dir, const char *fmt, ...)
-{
-	char *text, *path;
-	va_list ap;
-
-	va_start(ap, fmt);
-	ck_assert_int_ge(vasprintf(&text, fmt, ap), 0);
-	va_end(ap);
-	path = write_file(dir, "initc.ini", text);
-	free(text);
-	return path;
-}
-
 static void run_config(const char *cfg, struct run_result *res)
 {
 	const char *args[] = { "-c", cfg, NULL };
 
 	run_initc(args, NULL, 30, res);
 }
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
-#define ASSERT_HAS(text, needle) \
-	ck_assert_msg(strstr((text), (needle)), "missing '%s' in:\n%s", (needle), (text))
 
 /* --- probe_split_target ---------------------------------------------- */
 
@@ -144,7 +117,7 @@ START_TEST(test_wait_tcp_listener_appears_late)
 	pid_t helper;
 	int port = start_listener(dir, "-d", "1000", &helper);
 
-	cfg = config(dir,
+	cfg = write_config(dir,
 		     "[step:db]\nwait_tcp = 127.0.0.1:%d\ntimeout = 2s\nretries = 40\n"
 		     "retry_delay = 100ms\nbackoff = 1\n",
 		     port);
@@ -169,13 +142,13 @@ START_TEST(test_wait_tcp_refused_fails_with_step_status)
 	/* Bound but never listening: every connect is refused. */
 	int port = start_listener(dir, "-d", "600000", &helper);
 
-	cfg = config(dir,
+	cfg = write_config(dir,
 		     "[initc]\nstatus_file = %s/status\n"
 		     "[step:db]\nwait_tcp = 127.0.0.1:%d\nretries = 2\nretry_delay = 50ms\n",
 		     dir, port);
 	run_config(cfg, &res);
 	ck_assert_msg(res.status == 1, "status %d\n%s", res.status, res.err);
-	ck_assert_int_eq(count(res.err, "Connection refused"), 3);
+	ck_assert_int_eq(count_substr(res.err, "Connection refused"), 3);
 	ASSERT_HAS(res.err, "attempt 3 of 3 failed: exit status 1");
 	ASSERT_HAS(res.err, "step db: failed for good (status 1)");
 	snprintf(path, sizeof(path), "%s/status", dir);
@@ -197,7 +170,7 @@ START_TEST(test_wait_tcp_localhost_resolves)
 	pid_t helper;
 	int port = start_listener(dir, NULL, NULL, &helper);
 
-	cfg = config(dir, "[step:db]\nwait_tcp = localhost:%d\nretries = 3\nretry_delay = 100ms\n",
+	cfg = write_config(dir, "[step:db]\nwait_tcp = localhost:%d\nretries = 3\nretry_delay = 100ms\n",
 		     port);
 	run_config(cfg, &res);
 	ck_assert_msg(res.status == 0, "status %d\n%s", res.status, res.err);
@@ -215,13 +188,13 @@ START_TEST(test_wait_tcp_unresolvable_is_retried)
 	char *dir = make_tempdir(), *cfg;
 	struct run_result res;
 
-	cfg = config(dir, "[step:dns]\nwait_tcp = nonexistent.invalid:80\ntimeout = 5s\n"
+	cfg = write_config(dir, "[step:dns]\nwait_tcp = nonexistent.invalid:80\ntimeout = 5s\n"
 			  "retries = 2\nretry_delay = 50ms\n");
 	run_config(cfg, &res);
 	/* A resolver that cannot be reached times out instead of failing. */
-	if (count(res.err, "timed out") == 0) {
+	if (count_substr(res.err, "timed out") == 0) {
 		ck_assert_msg(res.status == 1, "status %d\n%s", res.status, res.err);
-		ck_assert_int_eq(count(res.err, "cannot resolve 'nonexistent.invalid'"), 3);
+		ck_assert_int_eq(count_substr(res.err, "cannot resolve 'nonexistent.invalid'"), 3);
 	} else {
 		ck_assert_int_eq(res.status, 124);
 	}
@@ -258,7 +231,7 @@ START_TEST(test_wait_tcp_ipv6_literal)
 	}
 	dir = make_tempdir();
 	port = start_listener(dir, "-6", NULL, &helper);
-	cfg = config(dir, "[step:v6]\nwait_tcp = [::1]:%d\nretries = 3\nretry_delay = 100ms\n",
+	cfg = write_config(dir, "[step:v6]\nwait_tcp = [::1]:%d\nretries = 3\nretry_delay = 100ms\n",
 		     port);
 	run_config(cfg, &res);
 	ck_assert_msg(res.status == 0, "status %d\n%s", res.status, res.err);
@@ -283,7 +256,7 @@ START_TEST(test_wait_tcp_hanging_connect_does_not_delay_sigterm)
 	const char *args[3] = { "-c", NULL, NULL };
 	struct timespec settle = { 0, 300 * 1000000L };
 
-	cfg = config(dir, "[step:hang]\nwait_tcp = 127.0.0.1:%d\ntimeout = 30s\n", port);
+	cfg = write_config(dir, "[step:hang]\nwait_tcp = 127.0.0.1:%d\ntimeout = 30s\n", port);
 	args[1] = cfg;
 	snprintf(errpath, sizeof(errpath), "%s/.stderr", dir);
 	initc = start_initc(args, NULL, dir);
@@ -317,7 +290,7 @@ START_TEST(test_wait_tcp_hanging_connect_times_out)
 	pid_t helper;
 	int port = start_listener(dir, "-b", NULL, &helper);
 
-	cfg = config(dir, "[step:hang]\nwait_tcp = 127.0.0.1:%d\ntimeout = 500ms\n", port);
+	cfg = write_config(dir, "[step:hang]\nwait_tcp = 127.0.0.1:%d\ntimeout = 500ms\n", port);
 	run_config(cfg, &res);
 	if (res.status == 0) {
 		printf("SKIP hanging connect timeout: this kernel accepted the connect\n");
@@ -342,7 +315,7 @@ START_TEST(test_wait_file_appears_later)
 	pid_t maker;
 
 	ck_assert_int_ge(asprintf(&script, "sleep 0.5; touch '%s/ready'", dir), 0);
-	cfg = config(dir, "[step:ready]\nwait_file = %s/ready\nretries = 100\nretry_delay = 100ms\n"
+	cfg = write_config(dir, "[step:ready]\nwait_file = %s/ready\nretries = 100\nretry_delay = 100ms\n"
 			  "backoff = 1\n",
 		     dir);
 	{
@@ -355,8 +328,8 @@ START_TEST(test_wait_file_appears_later)
 	ASSERT_HAS(res.err, "No such file or directory");
 	ASSERT_HAS(res.err, "step ready: succeeded");
 	/* One stat per attempt: no polling of its own between retries. */
-	ck_assert_int_eq(count(res.err, "No such file or directory"),
-			 count(res.err, " failed: exit status 1"));
+	ck_assert_int_eq(count_substr(res.err, "No such file or directory"),
+			 count_substr(res.err, " failed: exit status 1"));
 	run_result_free(&res);
 	stop_helper(maker);
 	free(script);
@@ -371,7 +344,7 @@ START_TEST(test_wait_file_never_appears_deadline)
 	char *dir = make_tempdir(), *cfg, path[4200], *status;
 	struct run_result res;
 
-	cfg = config(dir,
+	cfg = write_config(dir,
 		     "[initc]\ndeadline = 1s\nstatus_file = %s/status\n"
 		     "[step:ready]\nwait_file = %s/never\nretries = 1000\nretry_delay = 100ms\n"
 		     "backoff = 1\n",
@@ -395,11 +368,11 @@ START_TEST(test_wait_file_retries_exhausted)
 	char *dir = make_tempdir(), *cfg;
 	struct run_result res;
 
-	cfg = config(dir, "[step:ready]\nwait_file = %s/never\nretries = 2\nretry_delay = 10ms\n",
+	cfg = write_config(dir, "[step:ready]\nwait_file = %s/never\nretries = 2\nretry_delay = 10ms\n",
 		     dir);
 	run_config(cfg, &res);
 	ck_assert_msg(res.status == 1, "status %d\n%s", res.status, res.err);
-	ck_assert_int_eq(count(res.err, "never: No such file or directory"), 3);
+	ck_assert_int_eq(count_substr(res.err, "never: No such file or directory"), 3);
 	run_result_free(&res);
 	free(cfg);
 	rm_rf(dir);
