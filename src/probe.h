@@ -14,10 +14,6 @@
  * out (the attempt timed out, as if initc had stopped it), 1 otherwise. */
 int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms);
 
-/* Splits "host:port" or "[v6]:port"; -1 with a message when malformed. */
-int probe_split_target(const char *target, char *host, size_t hlen, char *port, size_t plen,
-		       char *err, size_t elen);
-
 /* 0 when path exists; -1 with the reason in err. */
 int probe_file(const char *path, char *err, size_t len);
 
