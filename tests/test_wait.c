@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "probe.h"
+#include "parse.h"
 
 /* Starts tcp_listen with opts ("-d", "1000", ...) writing its port to
  * dir/port; returns the port, the helper's pid in *pid. */
@@ -50,13 +50,13 @@ static void run_config(const char *cfg, struct run_result *res)
 	run_initc(args, NULL, 30, res);
 }
 
-/* --- probe_split_target ---------------------------------------------- */
+/* --- parse_host_port ---------------------------------------------- */
 
 static void split_ok(const char *target, const char *host, const char *port)
 {
 	char h[256], p[8], err[256];
 
-	ck_assert_msg(probe_split_target(target, h, sizeof(h), p, sizeof(p), err, sizeof(err)) == 0,
+	ck_assert_msg(parse_host_port(target, h, sizeof(h), p, sizeof(p), err, sizeof(err)) == 0,
 		      "'%s': %s", target, err);
 	ck_assert_str_eq(h, host);
 	ck_assert_str_eq(p, port);
@@ -66,7 +66,7 @@ static void split_bad(const char *target, const char *needle)
 {
 	char h[256], p[8], err[256];
 
-	ck_assert_msg(probe_split_target(target, h, sizeof(h), p, sizeof(p), err, sizeof(err)) == -1,
+	ck_assert_msg(parse_host_port(target, h, sizeof(h), p, sizeof(p), err, sizeof(err)) == -1,
 		      "'%s' should be refused", target);
 	ck_assert_msg(strstr(err, needle), "'%s': '%s' lacks '%s'", target, err, needle);
 }
@@ -103,8 +103,27 @@ START_TEST(test_split_refuses_long_host)
 
 	memset(target, 'a', 300);
 	strcpy(target + 300, ":80");
-	ck_assert_int_eq(probe_split_target(target, h, sizeof(h), p, sizeof(p), err, sizeof(err)),
+	ck_assert_int_eq(parse_host_port(target, h, sizeof(h), p, sizeof(p), err, sizeof(err)),
 			 -1);
+}
+END_TEST
+
+/* A malformed target is a config error (78, file:line), found by --check. */
+START_TEST(test_wait_tcp_bad_target_is_config_error)
+{
+	char *dir = make_tempdir(), *cfg;
+	const char *args[] = { "--check", "-c", NULL, NULL };
+	struct run_result res;
+
+	cfg = write_config(dir, "[step:db]\nwait_tcp = ${DB_HOST:-db}\n");
+	args[2] = cfg;
+	run_initc(args, NULL, 10, &res);
+	ck_assert_msg(res.status == 78, "status %d\n%s", res.status, res.err);
+	ASSERT_HAS(res.err, "initc.ini:2: step 'db': wait_tcp: bad address 'db'");
+	run_result_free(&res);
+	free(cfg);
+	rm_rf(dir);
+	free(dir);
 }
 END_TEST
 
@@ -390,6 +409,7 @@ static Suite *wait_suite(void)
 	tcase_add_test(unit, test_split_host_port);
 	tcase_add_test(unit, test_split_refuses_malformed);
 	tcase_add_test(unit, test_split_refuses_long_host);
+	tcase_add_test(unit, test_wait_tcp_bad_target_is_config_error);
 	tcase_set_timeout(tcp, 60);
 	tcase_add_test(tcp, test_wait_tcp_listener_appears_late);
 	tcase_add_test(tcp, test_wait_tcp_refused_fails_with_step_status);
