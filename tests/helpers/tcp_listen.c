@@ -2,10 +2,11 @@
  *
  * usage: tcp_listen [-6] [-d DELAY_MS] [-b] [-t LIFETIME_S] PORTFILE
  *
- * Binds 127.0.0.1 (-6: ::1) on a free port at once and writes the port to
- * PORTFILE (temp + rename, so a reader never sees half of it). Until it
- * listens, a connect is refused (the port is bound, nothing listens). After
- * DELAY_MS it listens and accepts (and closes) every connection.
+ * Binds 127.0.0.1 (-6: ::1) on a free port and writes the port to PORTFILE
+ * (temp + rename, so a reader never sees half of it): at once with a delay,
+ * else once it is ready. Until it listens, a connect is refused (the port is
+ * bound, nothing listens). After DELAY_MS it listens and accepts (and
+ * closes) every connection.
  * -b: a blackhole instead: it listens with a backlog of 0, fills the accept
  * queue itself and never accepts, so a further connect hangs in SYN_SENT.
  * It exits by itself after LIFETIME_S (default 60), so a failed test never
@@ -135,17 +136,25 @@ int main(int argc, char **argv)
 	fd = bind_loopback(o.v6, &ss, &len);
 	port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 					      : ((struct sockaddr_in *)&ss)->sin_port);
-	write_port(o.portfile, port);
+	/* With a delay, the port is known (and refused) before it listens;
+	 * without one, it is published only once it is ready. */
+	if (o.delay_ms > 0)
+		write_port(o.portfile, port);
 	delay.tv_sec = o.delay_ms / 1000;
 	delay.tv_nsec = (long)(o.delay_ms % 1000) * 1000000L;
 	nanosleep(&delay, NULL);
 	if (listen(fd, o.blackhole ? 0 : 16) == -1)
 		die("listen");
 	if (o.blackhole) {
+		struct timespec settle = { 0, 200 * 1000000L };
+
 		fill_queue(&ss, len);
-		for (;;)
-			pause();
+		nanosleep(&settle, NULL); /* let the handshakes fill the queue */
 	}
+	if (o.delay_ms <= 0)
+		write_port(o.portfile, port);
+	while (o.blackhole)
+		pause();
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 
