@@ -745,6 +745,16 @@ static int finish_command(struct loader *l, const char *text, struct origin at, 
 	return 0;
 }
 
+/* A malformed wait_tcp target is a config error, not a failure of every
+ * attempt at run time. */
+static void check_tcp_target(struct loader *l, const struct step *s)
+{
+	char host[256], port[8], err[PARSE_ERR_MAX];
+
+	if (parse_host_port(s->target, host, sizeof(host), port, sizeof(port), err, sizeof(err)))
+		config_error(l, s->action_origin.line, "step '%s': wait_tcp: %s", s->name, err);
+}
+
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
@@ -773,6 +783,8 @@ static void finish_step(struct loader *l, struct step *s)
 		else if (!*s->target)
 			config_error(l, s->action_origin.line, "step '%s': the %s target is empty",
 				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp" : "wait_file");
+		else if (s->action == ACTION_WAIT_TCP)
+			check_tcp_target(l, s);
 		break;
 	}
 }

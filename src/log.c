@@ -76,6 +76,7 @@ static size_t utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
+/* Appends n bytes of src, cut short when dst is full. */
 static void append(char *dst, size_t cap, size_t *len, const char *src, size_t n)
 {
 	if (*len + n >= cap)
@@ -85,31 +86,50 @@ static void append(char *dst, size_t cap, size_t *len, const char *src, size_t n
 	dst[*len] = '\0';
 }
 
+/* Escapes one character (or one invalid byte) of s into out; returns how
+ * many bytes of s it consumed and sets *outlen. */
+static size_t json_escape_one(const unsigned char *s, char *out, size_t *outlen)
+{
+	size_t n = utf8_seq_len(s);
+
+	if (*s == '"' || *s == '\\') {
+		out[0] = '\\';
+		out[1] = (char)*s;
+		*outlen = 2;
+		return 1;
+	}
+	if (*s < 0x20 || *s == 0x7F) {
+		*outlen = (size_t)snprintf(out, 8, "\\u%04x", *s);
+		return 1;
+	}
+	if (n == 0) {
+		/* Invalid UTF-8 becomes U+FFFD so the line stays valid JSON. */
+		memcpy(out, "\\ufffd", 6);
+		*outlen = 6;
+		return 1;
+	}
+	memcpy(out, s, n);
+	*outlen = n;
+	return n;
+}
+
 void json_escape(char *dst, size_t cap, size_t *len, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	char esc[8];
+	size_t n;
 
+	if (*len < cap)
+		dst[*len] = '\0';
 	while (*s) {
-		size_t n = utf8_seq_len(s);
+		size_t used = json_escape_one(s, esc, &n);
 
-		if (*s == '"' || *s == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*s;
-			append(dst, cap, len, esc, 2);
-			n = 1;
-		} else if (*s < 0x20 || *s == 0x7F) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *s);
-			append(dst, cap, len, esc, 6);
-			n = 1;
-		} else if (n == 0) {
-			/* Invalid UTF-8 becomes U+FFFD so the line stays valid JSON. */
-			append(dst, cap, len, "\\ufffd", 6);
-			n = 1;
-		} else {
-			append(dst, cap, len, (const char *)s, n);
-		}
-		s += n;
+		/* Only whole escapes and characters: half of "\\u00" or of a
+		 * UTF-8 sequence would make the line invalid. */
+		if (*len + n >= cap)
+			return;
+		append(dst, cap, len, esc, n);
+		s += used;
 	}
 }
 

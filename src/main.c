@@ -2,6 +2,7 @@
  *
  * main reads as the phases: options -> config -> steps -> hand-off. It owns
  * the exit status; every other module reports and returns. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,9 +51,11 @@ static const char usage_text[] =
 	"deadline, 126/127 app not executable/not found, 128+N stopped by signal N,\n"
 	"64 bad usage, 78 bad config. See initc(8) and initc.ini(5).\n";
 
-static int usage_error(const char *what, const char *arg)
+/* A bad command line; in JSON when --log-format json came before it. */
+static int usage_error(const struct options *opt, const char *what, const char *arg)
 {
-	fprintf(stderr, "initc: %s '%s'; see 'initc --help'\n", what, arg);
+	log_setup(LOG_ERROR, opt->format);
+	log_msg(LOG_ERROR, "%s '%s'; see 'initc --help'", what, arg);
 	return EXIT_USAGE;
 }
 
@@ -103,7 +106,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_LOG_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return usage_error("--log-format takes text or json, not", optarg);
+				return usage_error(opt, "--log-format takes text or json, not", optarg);
 			opt->format = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
 			opt->format_set = true;
 			break;
@@ -114,9 +117,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			printf("initc %s\n", INITC_VERSION);
 			return 0;
 		case ':':
-			return usage_error("missing value for option", argv[optind - 1]);
+			return usage_error(opt, "missing value for option", argv[optind - 1]);
 		default:
-			return usage_error("unknown option", argv[optind - 1]);
+			return usage_error(opt, "unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -138,19 +141,21 @@ static void apply_options(const struct options *opt, struct plan *plan)
 		log_setup(opt->level, plan->log_format);
 }
 
-/* --status: for HEALTHCHECK and exec probes. */
+/* --status: for HEALTHCHECK and exec probes. The word goes to stdout;
+ * complaints are log lines (JSON with log_format = json). */
 static int print_status(const struct plan *plan)
 {
 	char word[64] = "";
 	FILE *fp;
 
 	if (!plan->status_file) {
-		fprintf(stderr, "initc: --status needs status_file in [initc]\n");
+		log_msg(LOG_ERROR, "--status needs status_file in [initc]");
 		return 1;
 	}
 	fp = fopen(plan->status_file, "re");
 	if (!fp || !fgets(word, sizeof(word), fp)) {
-		fprintf(stderr, "initc: cannot read %s: not started yet?\n", plan->status_file);
+		log_msg(LOG_ERROR, "cannot read %s: %s", plan->status_file,
+			fp ? "it is empty" : errno == ENOENT ? "initc has not started yet?" : strerror(errno));
 		if (fp)
 			fclose(fp);
 		return 1;

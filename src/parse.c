@@ -379,3 +379,42 @@ void format_duration(int64_t ms, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lldms", (long long)ms);
 }
+
+/* wait_tcp targets: checked when the config is loaded, split again by the
+ * probe at each attempt. */
+int parse_host_port(const char *target, char *host, size_t hlen, char *port, size_t plen,
+		    char *err, size_t elen)
+{
+	const char *colon, *h = target;
+	size_t n;
+	unsigned long p;
+	char perr[PARSE_ERR_MAX];
+
+	if (target[0] == '[') {
+		const char *close = strchr(target, ']');
+
+		if (!close || close[1] != ':') {
+			snprintf(err, elen, "bad address '%s'; write [v6addr]:port", target);
+			return -1;
+		}
+		h = target + 1;
+		n = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(target, ':');
+		if (!colon || strchr(target, ':') != colon) {
+			snprintf(err, elen, "bad address '%s'; write host:port (IPv6: [addr]:port)",
+				 target);
+			return -1;
+		}
+		n = (size_t)(colon - target);
+	}
+	if (n == 0 || n >= hlen || parse_uint(colon + 1, 65535, &p, perr) == -1 || p == 0) {
+		snprintf(err, elen, "bad address '%s'; write host:port with a port from 1 to 65535",
+			 target);
+		return -1;
+	}
+	snprintf(host, hlen, "%.*s", (int)n, h);
+	snprintf(port, plen, "%lu", p);
+	return 0;
+}

@@ -41,6 +41,11 @@ int expand_vars(const char *in, env_lookup_fn lookup, void *ctx, char **out, cha
  * and double quotes and the value is never split further. */
 int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *out, char *err);
 
+/* Splits "host:port" or "[v6addr]:port" into host and a numeric port
+ * (1-65535); -1 with a message in err when malformed. */
+int parse_host_port(const char *target, char *host, size_t hlen, char *port, size_t plen,
+		    char *err, size_t elen);
+
 /* Delay before retry n (n >= 1): min(first * factor^(n-1), max). */
 int64_t backoff_delay_ms(int64_t first, unsigned factor_milli, int64_t max, unsigned n);
 

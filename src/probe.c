@@ -16,43 +16,6 @@
 #include "parse.h"
 #include "util.h"
 
-int probe_split_target(const char *target, char *host, size_t hlen, char *port, size_t plen,
-		       char *err, size_t elen)
-{
-	const char *colon, *h = target;
-	size_t n;
-	unsigned long p;
-	char perr[PARSE_ERR_MAX];
-
-	if (target[0] == '[') {
-		const char *close = strchr(target, ']');
-
-		if (!close || close[1] != ':') {
-			snprintf(err, elen, "bad address '%s'; write [v6addr]:port", target);
-			return -1;
-		}
-		h = target + 1;
-		n = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(target, ':');
-		if (!colon || strchr(target, ':') != colon) {
-			snprintf(err, elen, "bad address '%s'; write host:port (IPv6: [addr]:port)",
-				 target);
-			return -1;
-		}
-		n = (size_t)(colon - target);
-	}
-	if (n == 0 || n >= hlen || parse_uint(colon + 1, 65535, &p, perr) == -1 || p == 0) {
-		snprintf(err, elen, "bad address '%s'; write host:port with a port from 1 to 65535",
-			 target);
-		return -1;
-	}
-	snprintf(host, hlen, "%.*s", (int)n, h);
-	snprintf(port, plen, "%lu", p);
-	return 0;
-}
-
 /* One non-blocking connect; 0 when connected, else errno-style reason. */
 static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
 {
@@ -89,15 +52,15 @@ static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
 	return soerr;
 }
 
-int probe_tcp(const char *step, const char *target, int64_t timeout_ms)
+int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;
-	struct log_fields f = { "probe_failed", step, -1, -1, -1 };
-	char host[256], port[8], err[256], addr[NI_MAXHOST];
+	struct log_fields f = { "probe_failed", step, attempt, -1, -1 };
+	char host[256], port[8], err[256], addr[sizeof(host)];
 	int rc, last = 0;
 	int64_t end = now_ms() + timeout_ms;
 
-	if (probe_split_target(target, host, sizeof(host), port, sizeof(port), err, sizeof(err))) {
+	if (parse_host_port(target, host, sizeof(host), port, sizeof(port), err, sizeof(err))) {
 		log_event(LOG_WARN, &f, "step %s: %s", step, err);
 		return 2;
 	}
@@ -120,6 +83,8 @@ int probe_tcp(const char *step, const char *target, int64_t timeout_ms)
 			  strerror(last));
 	}
 	freeaddrinfo(res);
+	if (last == ETIMEDOUT)
+		return EXIT_TIMEOUT; /* the attempt's time ran out: a timeout, not a refusal */
 	return last == 0 ? 0 : 1;
 }
 

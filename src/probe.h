@@ -9,13 +9,10 @@
 
 /* Resolves the step's host:port afresh and tries every address with a
  * non-blocking connect bounded by timeout_ms. Runs in a forked child (name
- * resolution may block); returns the child's exit status, 0 on success,
- * after logging the precise reason of a failure. */
-int probe_tcp(const char *step, const char *target, int64_t timeout_ms);
-
-/* Splits "host:port" or "[v6]:port"; -1 with a message when malformed. */
-int probe_split_target(const char *target, char *host, size_t hlen, char *port, size_t plen,
-		       char *err, size_t elen);
+ * resolution may block); returns the child's exit status after logging the
+ * precise reason of a failure: 0 connected, EXIT_TIMEOUT when the time ran
+ * out (the attempt timed out, as if initc had stopped it), 1 otherwise. */
+int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms);
 
 /* 0 when path exists; -1 with the reason in err. */
 int probe_file(const char *path, char *err, size_t len);

@@ -39,6 +39,7 @@ struct run {
  * the forked child has a copy of. */
 struct tcp_probe {
 	const struct step *step;
+	int attempt;
 	int64_t timeout_ms;
 };
 
@@ -106,7 +107,7 @@ static int run_tcp_probe(void *arg)
 {
 	const struct tcp_probe *p = arg;
 
-	return probe_tcp(p->step->name, p->step->target, p->timeout_ms);
+	return probe_tcp(p->step->name, p->attempt, p->step->target, p->timeout_ms);
 }
 
 /* Starts the attempt's process: the command, the shell, or a wait_tcp probe
@@ -154,7 +155,7 @@ static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
 }
 
 /* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
-static struct result attempt_process(struct run *r, const struct step *s)
+static struct result attempt_process(struct run *r, const struct step *s, int attempt)
 {
 	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
@@ -165,6 +166,7 @@ static struct result attempt_process(struct run *r, const struct step *s)
 	if (s->action == ACTION_WAIT_TCP && !timeout)
 		timeout = WAIT_TCP_DEFAULT_TIMEOUT_MS;
 	probe.step = s;
+	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
 	rc = start_attempt(s, &probe, &pid);
 	if (rc)
@@ -215,19 +217,25 @@ exited:
 		return result(ending, EXIT_TIMEOUT);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return result(OUT_OK, 0);
+	/* The probe ran out of the attempt's time just before initc noticed:
+	 * the same timeout, whichever side saw it first. */
+	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
 	return result(OUT_FAILED, exit_code_of(status));
 }
 
-static struct result attempt_once(struct run *r, const struct step *s)
+/* One attempt: wait_file is checked here (a stat cannot block), anything
+ * else runs as a process. */
+static struct result attempt_once(struct run *r, const struct step *s, int attempt)
 {
+	struct log_fields f = fields("probe_failed", s, attempt, -1, -1);
 	char err[512];
 
 	if (s->action != ACTION_WAIT_FILE)
-		return attempt_process(r, s);
+		return attempt_process(r, s, attempt);
 	if (probe_file(s->target, err, sizeof(err)) == 0)
 		return result(OUT_OK, 0);
-	log_event(LOG_INFO, &(struct log_fields){ "probe_failed", s->name, -1, -1, -1 },
-		  "step %s: %s", s->name, err);
+	log_event(LOG_INFO, &f, "step %s: %s", s->name, err);
 	return result(OUT_FAILED, 1);
 }
 
@@ -320,7 +328,7 @@ static struct result step_run(struct run *r, const struct step *s)
 		step_action_text(s, action, sizeof(action));
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
-		res = attempt_once(r, s);
+		res = attempt_once(r, s, (int)attempt);
 		if (res.outcome == OUT_OK) {
 			f = fields("step_succeeded", s, (int)attempt, 0, now_ms() - started);
 			log_event(LOG_INFO, &f, "step %s: succeeded in %lldms", s->name,

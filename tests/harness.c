@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,4 +272,86 @@ int count_zombies(void)
 bool can_unshare_pid(void)
 {
 	return geteuid() == 0 && system("unshare --pid --fork --mount-proc true >/dev/null 2>&1") == 0;
+}
+
+char *helper_path(const char *name)
+{
+	const char *dir = getenv("HELPERS");
+	char *path;
+
+	if (asprintf(&path, "%s/%s", dir && *dir ? dir : "build/tests/helpers", name) < 0)
+		abort();
+	return path;
+}
+
+pid_t start_helper(const char *const *argv)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGALRM, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		if (fd > 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(99);
+	}
+	return pid;
+}
+
+void stop_helper(pid_t pid)
+{
+	int st;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+}
+
+bool wait_for_text(const char *path, const char *needle, int timeout_ms)
+{
+	for (int waited = 0;; waited += 10) {
+		char *text = read_file(path);
+		bool found = text && strstr(text, needle);
+
+		free(text);
+		if (found)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		sleep_ms(10);
+	}
+}
+
+char *write_config(const char *dir, const char *fmt, ...)
+{
+	char *text, *path;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	path = write_file(dir, "initc.ini", text);
+	free(text);
+	return path;
+}
+
+int count_substr(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
 }

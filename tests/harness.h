@@ -50,4 +50,29 @@ int count_zombies(void);
 /* True when this test may create PID namespaces (root, unshare works). */
 bool can_unshare_pid(void);
 
+/* $HELPERS/name (malloc'd): a program built from tests/helpers/NAME.c. */
+char *helper_path(const char *name);
+
+/* Starts a helper program (argv[0] is its path) with stdin from /dev/null
+ * and default signal handling; returns its pid. */
+pid_t start_helper(const char *const *argv);
+
+/* Kills (SIGKILL) and reaps a process started with start_helper. */
+void stop_helper(pid_t pid);
+
+/* Polls until the file at path contains needle, up to timeout_ms. */
+bool wait_for_text(const char *path, const char *needle, int timeout_ms);
+
+/* Writes dir/initc.ini (mode 0644) from a printf format; returns its path. */
+char *write_config(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How many times needle occurs in hay (not overlapping). */
+int count_substr(const char *hay, const char *needle);
+
+/* For Check suites (include <check.h> first): text must contain needle. */
+#ifdef ck_assert_msg
+#define ASSERT_HAS(text, needle) \
+	ck_assert_msg(strstr((text), (needle)), "missing '%s' in:\n%s", (needle), (text))
+#endif
+
 #endif
