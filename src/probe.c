@@ -93,7 +93,7 @@ int probe_tcp(const char *step, const char *target, int64_t timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;
 	struct log_fields f = { "probe_failed", step, -1, -1, -1 };
-	char host[256], port[8], err[256], addr[NI_MAXHOST];
+	char host[256], port[8], err[256], addr[sizeof(host)];
 	int rc, last = 0;
 	int64_t end = now_ms() + timeout_ms;
 
