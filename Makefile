@@ -129,13 +129,13 @@ container-test: static
 # Installs the build and test dependencies (Debian or Alpine).
 deps:
 	@if command -v apt-get >/dev/null; then \
-		pkgs="libinih-dev check pkg-config"; \
+		pkgs="libinih-dev check pkg-config musl-tools mandoc"; \
 		cmd="apt-get install -y --no-install-recommends $$pkgs"; \
 		if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive $$cmd; \
 		else echo "run as root: $$cmd"; fi; \
 	elif command -v apk >/dev/null; then \
-		cmd="apk add --no-cache build-base inih-dev inih-static check-dev pkgconf"; \
+		cmd="apk add --no-cache build-base inih-dev check-dev pkgconf mandoc"; \
 		if [ "$$(id -u)" = 0 ]; then $$cmd; else echo "run as root: $$cmd"; fi; \
 	else echo "install inih, check and pkg-config with your package manager"; fi
 
