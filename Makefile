@@ -3,6 +3,7 @@
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+MANDIR ?= $(PREFIX)/share/man
 VERSION := 0.1.0
 
 CC ?= cc
@@ -30,7 +31,29 @@ HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -Wno-missing-prototypes
 
-.PHONY: all check demo deps clean
+# make static: the release binary, linked against musl so that wait_tcp's
+# name lookup and user lookup need no NSS modules in the image. A musl
+# system's own cc is used (Alpine); elsewhere musl-gcc (Debian: musl-tools),
+# which searches musl's headers only, so ini.h is copied into a private
+# include dir and no glibc header leaks in. The distribution's libinih.a is
+# linked as is: it is plain C with no fortify (__*_chk) calls, and its one
+# glibc-ism, __ctype_b_loc from isspace(), is part of musl's glibc-compatible
+# ABI (tests/test_release.c resolves a host name and parses a config with it).
+MUSL_NATIVE := $(findstring musl,$(shell $(CC) -dumpmachine 2>/dev/null))
+STATIC_CC ?= $(if $(MUSL_NATIVE),$(CC),musl-gcc)
+INIH_A ?= $(shell $(CC) -print-file-name=libinih.a)
+INIH_H ?= $(or $(shell $(PKG_CONFIG) --variable=includedir inih 2>/dev/null),/usr/include)/ini.h
+STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' \
+	-I$(B)/musl-include -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+STATIC_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
+STATIC_OBJ := $(OBJ:$(B)/obj/%=$(B)/static/%) $(B)/static/main.o
+STATIC_OK := $(shell command -v $(firstword $(STATIC_CC)) >/dev/null 2>&1 && \
+	test -f "$(INIH_A)" && echo yes)
+# tests/test_release.c fails past this many bytes (see README.md).
+STATIC_MAX := 131072
+
+.PHONY: all check demo deps clean static static-cc install container-test
 
 all: $(B)/initc
 
@@ -55,8 +78,10 @@ $(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) | $(B)/tests
 $(B)/tests/helpers/%: tests/helpers/%.c | $(B)/tests/helpers
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-check: $(B)/initc $(TEST_BIN) $(HELPER_BIN)
-	INITC_BIN=$(B)/initc HELPERS=$(B)/tests/helpers tests/run-all.sh $(TEST_BIN)
+check: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/initc-static)
+	INITC_BIN=$(B)/initc HELPERS=$(B)/tests/helpers \
+	INITC_STATIC=$(if $(STATIC_OK),$(B)/initc-static) INITC_STATIC_MAX=$(STATIC_MAX) \
+	MAKE="$(MAKE)" tests/run-all.sh $(TEST_BIN)
 
 # A short tour: ordered steps, a retry that recovers, a timeout, a
 # `creates` skip, and the exec hand-off to the app.
@@ -67,16 +92,50 @@ demo: $(B)/initc
 	@echo "--- second run: the 'prepare' step is skipped, its file exists"
 	DEMO_DIR=$(B)/demo $(B)/initc -c examples/demo.ini -- sh -c 'echo "app: hello again"'
 
+# make static: see the variables above.
+static: $(B)/initc-static
+
+static-cc:
+	@command -v $(firstword $(STATIC_CC)) >/dev/null || { echo "make static: no musl compiler;" \
+		"install musl-tools (Debian) or build on Alpine"; exit 1; }
+	@test -f "$(INIH_A)" || { echo "make static: libinih.a not found;" \
+		"install libinih-dev (Debian) or inih-static (Alpine)"; exit 1; }
+
+$(B)/musl-include/ini.h: | static-cc
+	mkdir -p $(@D)
+	cp $(INIH_H) $@
+
+$(B)/static/%.o: src/%.c $(HDR) $(B)/musl-include/ini.h
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(STATIC_CFLAGS) -c -o $@ $<
+
+$(B)/initc-static: $(STATIC_OBJ) | static-cc
+	$(STATIC_CC) $(STATIC_CFLAGS) $(STATIC_LDFLAGS) -o $@ $^ $(INIH_A)
+
+# The binary (INSTALL_BIN=build/initc-static for the static one) and the
+# man pages, under $(DESTDIR)$(PREFIX).
+INSTALL_BIN ?= $(B)/initc
+
+install: $(INSTALL_BIN)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/initc
+	install -m 644 man/initc.8 $(DESTDIR)$(MANDIR)/man8/initc.8
+	install -m 644 man/initc.ini.5 $(DESTDIR)$(MANDIR)/man5/initc.ini.5
+
+# The static binary as PID 1 of real podman containers (tests/container/).
+container-test: static
+	tests/container/run.sh $(B)/initc-static
+
 # Installs the build and test dependencies (Debian or Alpine).
 deps:
 	@if command -v apt-get >/dev/null; then \
-		pkgs="libinih-dev check pkg-config"; \
+		pkgs="libinih-dev check pkg-config musl-tools mandoc"; \
 		cmd="apt-get install -y --no-install-recommends $$pkgs"; \
 		if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive $$cmd; \
 		else echo "run as root: $$cmd"; fi; \
 	elif command -v apk >/dev/null; then \
-		cmd="apk add --no-cache build-base inih-dev inih-static check-dev pkgconf"; \
+		cmd="apk add --no-cache build-base inih-dev check-dev pkgconf mandoc"; \
 		if [ "$$(id -u)" = 0 ]; then $$cmd; else echo "run as root: $$cmd"; fi; \
 	else echo "install inih, check and pkg-config with your package manager"; fi
 

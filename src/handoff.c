@@ -78,6 +78,23 @@ static int controlling_tty(void)
 	return -1;
 }
 
+/* The ppid field of /proc/PID/stat, given the text after comm's ')':
+ * " S 1 ...". -1 when malformed. (No sscanf: it would pull musl's float
+ * scanner, 10 KiB, into the static binary.) */
+static long stat_ppid(const char *after_comm)
+{
+	const char *p = after_comm;
+	char *end;
+	long ppid;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '\0' || p[1] != ' ')
+		return -1;
+	ppid = strtol(p + 2, &end, 10);
+	return end == p + 2 ? -1 : ppid;
+}
+
 /* Sends sig to every child initc has (orphans it adopted as subreaper). */
 static int signal_children(int sig)
 {
@@ -92,7 +109,6 @@ static int signal_children(int sig)
 	while ((de = readdir(d)) != NULL) {
 		FILE *fp;
 		char *close;
-		long ppid;
 		long pid = strtol(de->d_name, NULL, 10);
 
 		if (pid <= 0)
@@ -103,7 +119,7 @@ static int signal_children(int sig)
 			continue;
 		/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
 		if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) &&
-		    sscanf(close + 1, " %*c %ld", &ppid) == 1 && ppid == self && kill((pid_t)pid, sig) == 0)
+		    stat_ppid(close + 1) == self && kill((pid_t)pid, sig) == 0)
 			n++;
 		fclose(fp);
 	}

@@ -1,6 +1,7 @@
 /* wait_tcp and wait_file. */
 #include "probe.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -52,6 +53,17 @@ static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
 	return soerr;
 }
 
+/* The address as text for the log. inet_ntop, not getnameinfo: the latter
+ * pulls musl's reverse-lookup code into the static binary. */
+static const char *numeric_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = sa->sa_family == AF_INET6 ?
+				(const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
+				(const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+
+	return inet_ntop(sa->sa_family, a, buf, (socklen_t)len);
+}
+
 int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms)
 {
 	struct addrinfo hints, *res, *ai;
@@ -76,8 +88,7 @@ int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout
 		last = connect_one(ai, end - now_ms());
 		if (last == 0)
 			break;
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr), NULL, 0,
-				NI_NUMERICHOST) != 0)
+		if (!numeric_addr(ai->ai_addr, addr, sizeof(addr)))
 			snprintf(addr, sizeof(addr), "%s", host);
 		log_event(LOG_INFO, &f, "step %s: connect to %s port %s: %s", step, addr, port,
 			  strerror(last));

@@ -44,6 +44,7 @@ cases=(
     wait_tcp_localhost
     user_nobody
     check_invalid
+    example_config
 )
 
 # --- arguments -----------------------------------------------------------
@@ -158,12 +159,14 @@ json_array() {
     printf '[%s]' "$out"
 }
 
-# build_image [-e ENTRYPOINT_JSON] CONFIG CMD...
+# build_image [-e ENTRYPOINT_JSON] [-p PREPARE_SH] CONFIG CMD...
 # Builds $prefix-$case_name from a context holding initc and CONFIG (the
-# contents of /etc/initc.ini). Build output goes to $case_dir/build.log.
+# contents of /etc/initc.ini); PREPARE_SH, one line, is RUN (sh -c) before
+# the config is copied. Build output goes to $case_dir/build.log.
 build_image() {
-    local entrypoint='["/sbin/initc", "--"]'
+    local entrypoint='["/sbin/initc", "--"]' prepare=""
     if [ "$1" = -e ]; then entrypoint=$2; shift 2; fi
+    if [ "$1" = -p ]; then prepare=$2; shift 2; fi
     local config=$1; shift
     local ctx="$case_dir/context"
     mkdir -p "$ctx"
@@ -173,6 +176,7 @@ build_image() {
     {
         echo "FROM localhost/initc-busybox"
         echo "COPY initc /sbin/initc"
+        [ -z "$prepare" ] || echo "RUN $(json_array /bin/sh -c "$prepare")"
         echo "COPY initc.ini /etc/initc.ini"
         echo 'RUN ["/sbin/initc", "--check"]'
         echo "ENTRYPOINT $entrypoint"
@@ -182,10 +186,11 @@ build_image() {
         -t "$prefix-$case_name" "$ctx" > "$case_dir/build.log" 2>&1
 }
 
-# run_fg: run the case image in the foreground; output (stdout and
-# stderr) in $case_dir/out, returns the container's exit status.
+# run_fg [PODMAN_RUN_OPTION...]: run the case image in the foreground;
+# output (stdout and stderr) in $case_dir/out, returns the container's exit
+# status.
 run_fg() {
-    pm run --rm --label "$label" "$prefix-$case_name" \
+    pm run --rm --label "$label" "$@" "$prefix-$case_name" \
         > "$case_dir/out" 2>&1
 }
 
@@ -423,6 +428,27 @@ shell = echo wait-done > /tmp/wait" \
     expect_eq "exit status" 0 "$st"
     expect_contains "$case_dir/out" wait-done
     expect_contains "$case_dir/out" app-started
+}
+
+# docker/example/initc.ini in the layout of docker/example/Dockerfile (an
+# app user, /srv/www and /data), with the database wait skipped: the steps
+# run as the app user, the app is exec'd as that user, and the status file
+# says Running, which `initc --status` (the HEALTHCHECK) confirms.
+case_example_config() {
+    local prepare="echo app:x:1000:1000::/srv/www:/bin/sh >> /etc/passwd"
+    prepare="$prepare && echo app:x:1000: >> /etc/group"
+    prepare="$prepare && mkdir -p /srv/www /data && chown app:app /srv/www /data"
+    build_image -p "$prepare" \
+        "$(cat "$repo/docker/example/initc.ini")" \
+        sh -c 'cat /srv/www/index.html /data/.migrated; echo app-uid=$(id -u); /sbin/initc --status && echo healthy' ||
+        { fail "podman build failed"; return; }
+    run_fg -e INITC_SKIP=wait-for-db; local st=$?
+    expect_eq "exit status" 0 "$st"
+    expect_contains "$case_dir/out" "started by initc</h1>"
+    expect_contains "$case_dir/out" "schema v1 applied"
+    expect_contains "$case_dir/out" "app-uid=1000"
+    expect_contains "$case_dir/out" "Running"
+    expect_contains "$case_dir/out" "healthy"
 }
 
 # user = nobody runs the step as uid/gid 65534.
