@@ -1,7 +1,6 @@
 /* Exec or supervise the main application. */
 #include "handoff.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "loop.h"
 #include "parse.h"
 #include "spawn.h"
+#include "tree.h"
 
 static void app_request(const struct plan *p, const struct launch *l, struct spawn_req *req)
 {
@@ -79,72 +79,67 @@ static int controlling_tty(void)
 	return -1;
 }
 
-/* Sends sig to every child initc has (orphans it adopted as subreaper). */
-static int signal_children(int sig)
+/* Signals everything the app left behind: as PID 1 every process in the
+ * namespace, otherwise the subtree initc adopted as subreaper. SIGCONT
+ * follows SIGTERM so that a stopped process sees it now, not never. */
+static void signal_leftovers(int sig)
 {
-	char path[64], buf[512];
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir("/proc");
-	pid_t self = getpid();
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		FILE *fp;
-		char *close;
-		long ppid;
-		long pid = strtol(de->d_name, NULL, 10);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		fp = fopen(path, "re");
-		if (!fp)
-			continue;
-		/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
-		if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) &&
-		    sscanf(close + 1, " %*c %ld", &ppid) == 1 && ppid == self && kill((pid_t)pid, sig) == 0)
-			n++;
-		fclose(fp);
+	if (getpid() != 1) {
+		tree_signal(sig);
+		if (sig == SIGTERM)
+			tree_signal(SIGCONT);
+		return;
 	}
-	closedir(d);
-	return n;
+	if (kill(-1, sig) == -1 && errno != ESRCH)
+		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
+			strerror(errno));
+	if (sig == SIGTERM)
+		kill(-1, SIGCONT);
 }
 
-/* After the app exits: TERM to everything left, grace, KILL, reap all. */
+/* Reaps what has exited; true while a child is still running. */
+static bool has_children(void)
+{
+	siginfo_t si;
+	int status;
+
+	for (;;) {
+		loop_reap(0, &status);
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+			return errno != ECHILD;
+		if (si.si_pid == 0)
+			return true; /* children, none of them exited */
+	}
+}
+
+/* After the app exits: TERM to everything left, grace, KILL, reap all.
+ * Once killing, every wake-up kills again: a process killed as subreaper
+ * hands its own children to initc, and those must go too. */
 static void stop_descendants(const struct plan *p)
 {
 	int64_t kill_at = now_ms() + p->grace_ms;
-	bool pid1 = getpid() == 1, killed = false;
-	int sig, status;
+	bool killing = false;
+	int sig;
 
-	if (waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
+	if (!has_children())
 		return; /* nothing left: the common case */
 	log_msg(LOG_INFO, "main: stopping the processes it left behind (grace %lldms)",
 		(long long)p->grace_ms);
-	if (pid1)
-		kill(-1, SIGTERM);
-	else
-		signal_children(SIGTERM);
-	for (;;) {
-		loop_reap(0, &status);
-		if (waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
-			return;
-		switch (loop_wait(killed ? NO_DEADLINE : kill_at, &sig)) {
+	signal_leftovers(SIGTERM);
+	while (has_children()) {
+		switch (loop_wait(killing ? NO_DEADLINE : kill_at, &sig)) {
 		case LOOP_DEADLINE:
 			log_msg(LOG_WARN, "main: killing what is left after the grace period");
-			if (pid1)
-				kill(-1, SIGKILL);
-			else
-				signal_children(SIGKILL);
-			killed = true;
+			killing = true;
 			break;
 		case LOOP_ERROR:
 			return;
-		default:
+		case LOOP_SIGNAL:
 			break;
 		}
+		if (killing)
+			signal_leftovers(SIGKILL);
 	}
 }
 
