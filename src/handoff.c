@@ -69,12 +69,13 @@ int handoff_exec(const struct plan *p)
 	return f.status;
 }
 
-/* The terminal initc runs on, if it is its controlling terminal: the app's
- * group then becomes the foreground group, so Ctrl-C reaches it. */
+/* The terminal initc runs on, if initc is in its foreground: the app's
+ * group then becomes the foreground group, so Ctrl-C reaches it. A
+ * background initc (`initc -s sh &`) must not steal the terminal. */
 static int controlling_tty(void)
 {
 	for (int fd = 0; fd <= 2; fd++)
-		if (isatty(fd) && tcgetpgrp(fd) != -1)
+		if (isatty(fd) && tcgetpgrp(fd) == getpgrp())
 			return fd;
 	return -1;
 }
