@@ -115,9 +115,11 @@ static bool has_children(void)
 }
 
 /* After the app exits: TERM to everything left, grace, KILL, reap all.
- * Once killing, every wake-up kills again: a process killed as subreaper
- * hands its own children to initc, and those must go too. */
-static void stop_descendants(const struct plan *p)
+ * When initc was told to stop, the grace period that began then also
+ * bounds this one: a stop takes at most one grace period in all. Once
+ * killing, every wake-up kills again: a process killed as subreaper hands
+ * its own children to initc, and those must go too. */
+static void stop_descendants(const struct plan *p, int64_t stop_deadline)
 {
 	int64_t kill_at = now_ms() + p->grace_ms;
 	bool killing = false;
@@ -125,8 +127,10 @@ static void stop_descendants(const struct plan *p)
 
 	if (!has_children())
 		return; /* nothing left: the common case */
+	if (stop_deadline < kill_at)
+		kill_at = stop_deadline;
 	log_msg(LOG_INFO, "main: stopping the processes it left behind (grace %lldms)",
-		(long long)p->grace_ms);
+		(long long)(kill_at > now_ms() ? kill_at - now_ms() : 0));
 	signal_leftovers(SIGTERM);
 	while (has_children()) {
 		switch (loop_wait(killing ? NO_DEADLINE : kill_at, &sig)) {
@@ -159,12 +163,16 @@ static int app_exit_status(const struct plan *p, int wstatus)
 	return code;
 }
 
-/* Forwards signals to the app until it exits; returns its wait status. */
-static int supervise_loop(const struct plan *p, pid_t app)
+/* Forwards signals to the app until it exits; returns its wait status.
+ * *stop_deadline is when the grace period of the first stop signal ends
+ * (NO_DEADLINE when initc was not told to stop). */
+static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadline)
 {
 	pid_t target = p->main.signal_group ? -app : app;
 	int64_t kill_at = NO_DEADLINE;
 	int sig, status;
+
+	*stop_deadline = NO_DEADLINE;
 
 	for (;;) {
 		switch (loop_wait(kill_at, &sig)) {
@@ -175,8 +183,8 @@ static int supervise_loop(const struct plan *p, pid_t app)
 				break;
 			}
 			kill(target, sig);
-			if (loop_is_stop_signal(sig) && kill_at == NO_DEADLINE)
-				kill_at = now_ms() + p->grace_ms;
+			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE)
+				*stop_deadline = kill_at = now_ms() + p->grace_ms;
 			break;
 		case LOOP_DEADLINE:
 			log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
@@ -199,6 +207,7 @@ int handoff_supervise(const struct plan *p)
 	struct spawn_req req;
 	struct launch l;
 	char err[512];
+	int64_t stop_deadline;
 	int status, stop;
 	pid_t app;
 
@@ -228,7 +237,7 @@ int handoff_supervise(const struct plan *p)
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
 	status_set("Running");
-	status = supervise_loop(p, app);
-	stop_descendants(p);
-	return app_exit_status(p, status);
+	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
+	stop_descendants(p, stop_deadline);
+	return status;
 }
