@@ -172,6 +172,32 @@ START_TEST(test_stop_kills_app_that_ignores_term_after_grace)
 }
 END_TEST
 
+/* A stop takes one grace period in all: what the app leaves behind gets
+ * what remains of the grace that began with initc's stop signal. */
+START_TEST(test_stop_leftovers_share_the_stop_grace)
+{
+	pid_t pid = start_script("[initc]\ngrace = 3s\n",
+				 "sh -c 'trap \"\" TERM; while :; do sleep 0.1; done' &\n"
+				 "trap 'sleep 1; exit 4' TERM\n"
+				 "touch \"$1/ready\"\n"
+				 "while :; do sleep 0.1; done\n");
+	struct run_result res;
+	const char *left;
+	long ms;
+
+	assert_file_appears("ready");
+	kill(pid, SIGTERM);
+	wait_initc(pid, dir, 30, &res);
+	ck_assert_msg(res.status == 4, "initc exited %d; stderr: %s", res.status, res.err);
+	left = strstr(res.err, "left behind (grace ");
+	ck_assert_msg(left != NULL, "stderr: %s", res.err);
+	ms = strtol(left + strlen("left behind (grace "), NULL, 10);
+	ck_assert_msg(ms < 2100, "leftovers got a fresh %ldms after the app's stop", ms);
+	ck_assert_msg(strstr(res.err, "killing what is left"), "stderr: %s", res.err);
+	run_result_free(&res);
+}
+END_TEST
+
 START_TEST(test_stop_is_forwarded_and_app_status_kept)
 {
 	pid_t pid = start_script("[initc]\ngrace = 1m\n",
@@ -505,6 +531,7 @@ int main(void)
 	tcase_add_test(tc, test_success_codes_map_listed_statuses_to_zero);
 	tcase_add_test(tc, test_stop_kills_app_that_ignores_term_after_grace);
 	tcase_add_test(tc, test_stop_is_forwarded_and_app_status_kept);
+	tcase_add_test(tc, test_stop_leftovers_share_the_stop_grace);
 	tcase_add_test(tc, test_app_gets_the_mask_and_ignored_signals_initc_was_started_with);
 	tcase_add_test(tc, test_app_does_not_get_initcs_own_blocked_signals);
 	tcase_add_test(tc, test_app_keeps_inherited_fds_but_gets_none_of_initcs);
