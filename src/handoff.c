@@ -80,22 +80,37 @@ static int controlling_tty(void)
 	return -1;
 }
 
+/* As PID 1: sig to every process of the namespace but initc. */
+static int signal_namespace(int sig)
+{
+	if (kill(-1, sig) == -1 && errno != ESRCH) {
+		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Not PID 1: sig to every descendant of initc. */
+static int signal_subtree(int sig)
+{
+	if (tree_signal(sig) == -1) {
+		log_msg(LOG_WARN, "main: cannot list the leftovers in /proc: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Signals everything the app left behind: as PID 1 every process in the
  * namespace, otherwise the subtree initc adopted as subreaper. SIGCONT
  * follows SIGTERM so that a stopped process sees it now, not never. */
-static void signal_leftovers(int sig)
+static int signal_leftovers(int sig)
 {
-	if (getpid() != 1) {
-		tree_signal(sig);
-		if (sig == SIGTERM)
-			tree_signal(SIGCONT);
-		return;
-	}
-	if (kill(-1, sig) == -1 && errno != ESRCH)
-		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
-			strerror(errno));
-	if (sig == SIGTERM)
-		kill(-1, SIGCONT);
+	int (*send)(int) = getpid() == 1 ? signal_namespace : signal_subtree;
+
+	if (send(sig) == -1)
+		return -1;
+	return sig == SIGTERM ? send(SIGCONT) : 0;
 }
 
 /* Reaps what has exited; true while a child is still running. */
@@ -143,8 +158,9 @@ static void stop_descendants(const struct plan *p, int64_t stop_deadline)
 		case LOOP_SIGNAL:
 			break;
 		}
-		if (killing)
-			signal_leftovers(SIGKILL);
+		/* Unable to kill them, waiting would be forever: leave them. */
+		if (killing && signal_leftovers(SIGKILL) == -1)
+			return;
 	}
 }
 

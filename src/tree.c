@@ -109,12 +109,13 @@ int tree_signal(int sig)
 	struct proc_table t = { NULL, 0, 0 };
 	int n = 0;
 
-	if (table_read(&t) == 0) {
-		table_mark(&t, getpid());
-		for (size_t i = 0; i < t.n; i++)
-			if (t.v[i].mine && kill(t.v[i].pid, sig) == 0)
-				n++;
-	}
+	if (table_read(&t) == -1)
+		return -1;
+	table_mark(&t, getpid());
+	/* A process may exit between the walk and the kill: ESRCH is fine. */
+	for (size_t i = 0; i < t.n; i++)
+		if (t.v[i].mine && kill(t.v[i].pid, sig) == 0)
+			n++;
 	free(t.v);
 	return n;
 }

@@ -4,7 +4,8 @@
 #define INITC_TREE_H
 
 /* Sends sig to every descendant of initc (children, their children, and
- * so on); returns how many were signalled. */
+ * so on); returns how many were signalled, or -1 (errno set) when /proc
+ * cannot be read. */
 int tree_signal(int sig);
 
 #endif
