@@ -1,7 +1,6 @@
 /* Exec or supervise the main application. */
 #include "handoff.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "loop.h"
 #include "parse.h"
 #include "spawn.h"
+#include "tree.h"
 
 static void app_request(const struct plan *p, const struct launch *l, struct spawn_req *req)
 {
@@ -68,98 +68,98 @@ int handoff_exec(const struct plan *p)
 	return f.status;
 }
 
-/* The terminal initc runs on, if it is its controlling terminal: the app's
- * group then becomes the foreground group, so Ctrl-C reaches it. */
+/* The terminal initc runs on, if initc is in its foreground: the app's
+ * group then becomes the foreground group, so Ctrl-C reaches it. A
+ * background initc (`initc -s sh &`) must not steal the terminal. */
 static int controlling_tty(void)
 {
 	for (int fd = 0; fd <= 2; fd++)
-		if (isatty(fd) && tcgetpgrp(fd) != -1)
+		if (isatty(fd) && tcgetpgrp(fd) == getpgrp())
 			return fd;
 	return -1;
 }
 
-/* The ppid field of /proc/PID/stat, given the text after comm's ')':
- * " S 1 ...". -1 when malformed. (No sscanf: it would pull musl's float
- * scanner, 10 KiB, into the static binary.) */
-static long stat_ppid(const char *after_comm)
+/* As PID 1: sig to every process of the namespace but initc. */
+static int signal_namespace(int sig)
 {
-	const char *p = after_comm;
-	char *end;
-	long ppid;
-
-	while (*p == ' ')
-		p++;
-	if (*p == '\0' || p[1] != ' ')
+	if (kill(-1, sig) == -1 && errno != ESRCH) {
+		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
+			strerror(errno));
 		return -1;
-	ppid = strtol(p + 2, &end, 10);
-	return end == p + 2 ? -1 : ppid;
-}
-
-/* Sends sig to every child initc has (orphans it adopted as subreaper). */
-static int signal_children(int sig)
-{
-	char path[64], buf[512];
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir("/proc");
-	pid_t self = getpid();
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		FILE *fp;
-		char *close;
-		long pid = strtol(de->d_name, NULL, 10);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		fp = fopen(path, "re");
-		if (!fp)
-			continue;
-		/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
-		if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) &&
-		    stat_ppid(close + 1) == self && kill((pid_t)pid, sig) == 0)
-			n++;
-		fclose(fp);
 	}
-	closedir(d);
-	return n;
+	return 0;
 }
 
-/* After the app exits: TERM to everything left, grace, KILL, reap all. */
-static void stop_descendants(const struct plan *p)
+/* Not PID 1: sig to every descendant of initc. */
+static int signal_subtree(int sig)
 {
-	int64_t kill_at = now_ms() + p->grace_ms;
-	bool pid1 = getpid() == 1, killed = false;
-	int sig, status;
+	if (tree_signal(sig) == -1) {
+		log_msg(LOG_WARN, "main: cannot list the leftovers in /proc: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
-	if (waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
-		return; /* nothing left: the common case */
-	log_msg(LOG_INFO, "main: stopping the processes it left behind (grace %lldms)",
-		(long long)p->grace_ms);
-	if (pid1)
-		kill(-1, SIGTERM);
-	else
-		signal_children(SIGTERM);
+/* Signals everything the app left behind: as PID 1 every process in the
+ * namespace, otherwise the subtree initc adopted as subreaper. SIGCONT
+ * follows SIGTERM so that a stopped process sees it now, not never. */
+static int signal_leftovers(int sig)
+{
+	int (*send)(int) = getpid() == 1 ? signal_namespace : signal_subtree;
+
+	if (send(sig) == -1)
+		return -1;
+	return sig == SIGTERM ? send(SIGCONT) : 0;
+}
+
+/* Reaps what has exited; true while a child is still running. */
+static bool has_children(void)
+{
+	siginfo_t si;
+	int status;
+
 	for (;;) {
 		loop_reap(0, &status);
-		if (waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD)
-			return;
-		switch (loop_wait(killed ? NO_DEADLINE : kill_at, &sig)) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+			return errno != ECHILD;
+		if (si.si_pid == 0)
+			return true; /* children, none of them exited */
+	}
+}
+
+/* After the app exits: TERM to everything left, grace, KILL, reap all.
+ * When initc was told to stop, the grace period that began then also
+ * bounds this one: a stop takes at most one grace period in all. Once
+ * killing, every wake-up kills again: a process killed as subreaper hands
+ * its own children to initc, and those must go too. */
+static void stop_descendants(const struct plan *p, int64_t stop_deadline)
+{
+	int64_t kill_at = now_ms() + p->grace_ms;
+	bool killing = false;
+	int sig;
+
+	if (!has_children())
+		return; /* nothing left: the common case */
+	if (stop_deadline < kill_at)
+		kill_at = stop_deadline;
+	log_msg(LOG_INFO, "main: stopping the processes it left behind (grace %lldms)",
+		(long long)(kill_at > now_ms() ? kill_at - now_ms() : 0));
+	signal_leftovers(SIGTERM);
+	while (has_children()) {
+		switch (loop_wait(killing ? NO_DEADLINE : kill_at, &sig)) {
 		case LOOP_DEADLINE:
 			log_msg(LOG_WARN, "main: killing what is left after the grace period");
-			if (pid1)
-				kill(-1, SIGKILL);
-			else
-				signal_children(SIGKILL);
-			killed = true;
+			killing = true;
 			break;
 		case LOOP_ERROR:
 			return;
-		default:
+		case LOOP_SIGNAL:
 			break;
 		}
+		/* Unable to kill them, waiting would be forever: leave them. */
+		if (killing && signal_leftovers(SIGKILL) == -1)
+			return;
 	}
 }
 
@@ -178,12 +178,16 @@ static int app_exit_status(const struct plan *p, int wstatus)
 	return code;
 }
 
-/* Forwards signals to the app until it exits; returns its wait status. */
-static int supervise_loop(const struct plan *p, pid_t app)
+/* Forwards signals to the app until it exits; returns its wait status.
+ * *stop_deadline is when the grace period of the first stop signal ends
+ * (NO_DEADLINE when initc was not told to stop). */
+static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadline)
 {
 	pid_t target = p->main.signal_group ? -app : app;
 	int64_t kill_at = NO_DEADLINE;
 	int sig, status;
+
+	*stop_deadline = NO_DEADLINE;
 
 	for (;;) {
 		switch (loop_wait(kill_at, &sig)) {
@@ -194,8 +198,8 @@ static int supervise_loop(const struct plan *p, pid_t app)
 				break;
 			}
 			kill(target, sig);
-			if (loop_is_stop_signal(sig) && kill_at == NO_DEADLINE)
-				kill_at = now_ms() + p->grace_ms;
+			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE)
+				*stop_deadline = kill_at = now_ms() + p->grace_ms;
 			break;
 		case LOOP_DEADLINE:
 			log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
@@ -218,6 +222,7 @@ int handoff_supervise(const struct plan *p)
 	struct spawn_req req;
 	struct launch l;
 	char err[512];
+	int64_t stop_deadline;
 	int status, stop;
 	pid_t app;
 
@@ -247,7 +252,7 @@ int handoff_supervise(const struct plan *p)
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
 	status_set("Running");
-	status = supervise_loop(p, app);
-	stop_descendants(p);
-	return app_exit_status(p, status);
+	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
+	stop_descendants(p, stop_deadline);
+	return status;
 }

@@ -128,20 +128,12 @@ static char **merged_env(const char *const *extra)
 	return env;
 }
 
-pid_t start_initc(const char *const *args, const char *const *env, const char *dir)
+pid_t start_program(const char *const *args, const char *const *env, const char *dir)
 {
-	size_t n = 0;
 	char out[4200], err[4200];
-	char **argv, **envp;
+	char **envp = merged_env(env);
 	pid_t pid;
 
-	while (args && args[n])
-		n++;
-	argv = calloc(n + 2, sizeof(*argv));
-	argv[0] = (char *)initc_bin();
-	for (size_t i = 0; i < n; i++)
-		argv[i + 1] = (char *)args[i];
-	envp = merged_env(env);
 	snprintf(out, sizeof(out), "%s/.stdout", dir);
 	snprintf(err, sizeof(err), "%s/.stderr", dir);
 	pid = fork();
@@ -160,11 +152,28 @@ pid_t start_initc(const char *const *args, const char *const *env, const char *d
 		dup2(e, 2);
 		close(o);
 		close(e);
-		execve(argv[0], argv, envp);
+		environ = envp;
+		execvp(args[0], (char **)args);
 		_exit(99);
 	}
-	free(argv);
 	free(envp);
+	return pid;
+}
+
+pid_t start_initc(const char *const *args, const char *const *env, const char *dir)
+{
+	size_t n = 0;
+	const char **argv;
+	pid_t pid;
+
+	while (args && args[n])
+		n++;
+	argv = calloc(n + 2, sizeof(*argv));
+	argv[0] = initc_bin();
+	for (size_t i = 0; i < n; i++)
+		argv[i + 1] = args[i];
+	pid = start_program(argv, env, dir);
+	free(argv);
 	return pid;
 }
 
@@ -228,20 +237,31 @@ bool wait_for_file(const char *path, int timeout_ms)
 	return file_exists(path);
 }
 
-static char proc_state(pid_t pid)
+/* State letter and parent of pid from /proc/PID/stat; 0 when gone. */
+static char proc_stat(pid_t pid, pid_t *ppid)
 {
 	char path[64], buf[512], *close;
 	FILE *fp;
 	char state = 0;
+	int parent = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fp = fopen(path, "r");
 	if (!fp)
 		return 0;
-	if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) && close[1] == ' ')
-		state = close[2];
+	/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
+	if (fgets(buf, sizeof(buf), fp) && (close = strrchr(buf, ')')) &&
+	    sscanf(close + 1, " %c %d", &state, &parent) < 1)
+		state = 0;
 	fclose(fp);
+	if (ppid)
+		*ppid = parent;
 	return state;
+}
+
+static char proc_state(pid_t pid)
+{
+	return proc_stat(pid, NULL);
 }
 
 bool pid_alive(pid_t pid)
@@ -316,6 +336,85 @@ void stop_helper(pid_t pid)
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		;
+}
+
+/* Calls fn for every process in /proc; stops when fn returns true. */
+static void each_process(bool (*fn)(pid_t pid, char state, pid_t ppid, void *ctx), void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		long pid = strtol(de->d_name, NULL, 10);
+		pid_t ppid;
+		char state;
+
+		if (pid <= 0 || (state = proc_stat((pid_t)pid, &ppid)) == 0)
+			continue;
+		if (fn((pid_t)pid, state, ppid, ctx))
+			break;
+	}
+	closedir(d);
+}
+
+struct child_query {
+	pid_t parent;
+	bool zombies_only;
+	int count;
+	pid_t first;
+};
+
+static bool match_child(pid_t pid, char state, pid_t ppid, void *ctx)
+{
+	struct child_query *q = ctx;
+
+	if (ppid == q->parent && (!q->zombies_only || state == 'Z')) {
+		q->count++;
+		if (!q->first)
+			q->first = pid;
+	}
+	return false;
+}
+
+pid_t find_child(pid_t parent, int timeout_ms)
+{
+	for (int waited = 0;; waited += 10) {
+		struct child_query q = { parent, false, 0, 0 };
+
+		each_process(match_child, &q);
+		if (q.first)
+			return q.first;
+		if (waited >= timeout_ms)
+			return -1;
+		sleep_ms(10);
+	}
+}
+
+int count_children(pid_t parent, bool zombies_only)
+{
+	struct child_query q = { parent, zombies_only, 0, 0 };
+
+	each_process(match_child, &q);
+	return q.count;
+}
+
+long voluntary_switches(pid_t pid)
+{
+	char path[64], line[256];
+	long n = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(fp);
+	return n;
 }
 
 bool wait_for_text(const char *path, const char *needle, int timeout_ms)

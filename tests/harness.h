@@ -34,6 +34,8 @@ void run_initc(const char *const *args, const char *const *env, int timeout_s,
 /* Starts initc in the background (stdout/stderr to files in dir); returns
  * its pid. Finish with wait_initc. */
 pid_t start_initc(const char *const *args, const char *const *env, const char *dir);
+/* Like start_initc for any program (args[0] is looked up in PATH). */
+pid_t start_program(const char *const *args, const char *const *env, const char *dir);
 void wait_initc(pid_t pid, const char *dir, int timeout_s, struct run_result *res);
 
 void run_result_free(struct run_result *res);
@@ -74,5 +76,14 @@ int count_substr(const char *hay, const char *needle);
 #define ASSERT_HAS(text, needle) \
 	ck_assert_msg(strstr((text), (needle)), "missing '%s' in:\n%s", (needle), (text))
 #endif
+/* A child of parent, waiting for one up to timeout_ms; -1 if none. */
+pid_t find_child(pid_t parent, int timeout_ms);
+
+/* How many children parent has (only zombies with zombies_only). */
+int count_children(pid_t parent, bool zombies_only);
+
+/* voluntary_ctxt_switches of pid from /proc/PID/status, or -1. */
+long voluntary_switches(pid_t pid);
+
 
 #endif

@@ -1,0 +1,105 @@
+/* launcher [-b SIGS] [-i SIGS] [-f FD] [-r FILE] -- PROGRAM [ARG...]
+ *
+ * Starts PROGRAM (initc, in the tests) the way an unusual parent would:
+ * -b blocks and -i ignores the comma-separated signal numbers, -f leaves
+ * /dev/null open on descriptor FD (inherited, not close-on-exec), and -r
+ * runs `inspect FILE` just before the exec, with what PROGRAM will get, as
+ * the reference for what the app must get in turn. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void each_signal(const char *list, void (*fn)(int))
+{
+	char *copy = strdup(list), *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		fn(atoi(t));
+	free(copy);
+}
+
+static sigset_t blocked;
+
+static void add_blocked(int sig)
+{
+	sigaddset(&blocked, sig);
+}
+
+static void ignore(int sig)
+{
+	if (signal(sig, SIG_IGN) == SIG_ERR) {
+		perror("signal");
+		exit(2);
+	}
+}
+
+/* Runs $HELPERS/inspect FILE with exactly what PROGRAM will get: the
+ * reference the app's own view is compared with. */
+static void record_reference(const char *path)
+{
+	const char *dir = getenv("HELPERS");
+	char prog[4096];
+	int status;
+	pid_t pid;
+
+	snprintf(prog, sizeof(prog), "%s/inspect", dir ? dir : "build/tests/helpers");
+	pid = fork();
+	if (pid == 0) {
+		execl(prog, prog, path, (char *)NULL);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) != pid || status != 0) {
+		fprintf(stderr, "launcher: %s %s failed\n", prog, path);
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *record = NULL;
+	int c;
+
+	sigemptyset(&blocked);
+	while ((c = getopt(argc, argv, "+b:i:f:r:")) != -1) {
+		switch (c) {
+		case 'b':
+			each_signal(optarg, add_blocked);
+			break;
+		case 'i':
+			each_signal(optarg, ignore);
+			break;
+		case 'f': {
+			int fd = open("/dev/null", O_RDONLY);
+
+			if (fd == -1 || dup2(fd, atoi(optarg)) == -1) {
+				perror("dup2");
+				return 2;
+			}
+			close(fd);
+			break;
+		}
+		case 'r':
+			record = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: launcher [-b SIGS] [-i SIGS] [-f FD] [-r FILE] -- PROGRAM...\n");
+		return 2;
+	}
+	if (sigprocmask(SIG_SETMASK, &blocked, NULL) == -1) {
+		perror("sigprocmask");
+		return 2;
+	}
+	if (record)
+		record_reference(record);
+	execvp(argv[optind], argv + optind);
+	perror(argv[optind]);
+	return 127;
+}

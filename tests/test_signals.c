@@ -1,0 +1,193 @@
+/* The signal matrix of supervise mode, in the style of dumb-init's suite:
+ * every forwardable signal sent to initc arrives at the app (the
+ * sigrecord helper writes down each one it gets), and with signal_group
+ * also at a grandchild in the app's process group. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* 1-31 without KILL, STOP, CHLD, the faults (SEGV, BUS, ILL, FPE, TRAP,
+ * SYS) and job control (TSTP, TTIN, TTOU, CONT); then two real-time ones. */
+static const int forwarded[] = {
+	SIGHUP,	 SIGINT,  SIGQUIT,   SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
+	SIGSTKFLT, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO,	  SIGPWR,
+};
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = make_tempdir();
+}
+
+static void teardown(void)
+{
+	rm_rf(dir);
+	free(dir);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static char *path_in(const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		abort();
+	return p;
+}
+
+/* True when the record file at path has a line with sig. */
+static bool recorded(const char *path, int sig)
+{
+	char *text = read_file(path);
+	bool found = false;
+
+	for (char *p = text, *end; p && *p && !found; p = end) {
+		long n = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		found = n == sig;
+	}
+	free(text);
+	return found;
+}
+
+static bool wait_recorded(const char *path, int sig, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (recorded(path, sig))
+			return true;
+		sleep_ms(10);
+	}
+	return recorded(path, sig);
+}
+
+/* Starts initc supervising `sigrecord DIR [-g]`; waits until the app (and
+ * its child with -g) is ready. The grace period is long: TERM, INT and
+ * QUIT start it, and the app must not be killed during the matrix. */
+static pid_t start_recorder(bool group, bool with_child)
+{
+	char *conf = write_file(dir, "initc.ini",
+				group ? "[initc]\ngrace = 10m\n[main]\nsignal_group = true\n"
+				      : "[initc]\ngrace = 10m\n");
+	char *rec, *ready = path_in("ready"), *ready_child = path_in("ready.child");
+	const char *h = getenv("HELPERS");
+	pid_t pid;
+
+	if (asprintf(&rec, "%s/sigrecord", h && *h ? h : "build/tests/helpers") < 0)
+		abort();
+	{
+		const char *args[] = { "-c", conf, "-s", "--", rec, dir, with_child ? "-g" : NULL,
+				       NULL };
+
+		pid = start_initc(args, NULL, dir);
+	}
+	ck_assert_msg(wait_for_file(ready, 10000), "sigrecord did not start");
+	if (with_child)
+		ck_assert_msg(wait_for_file(ready_child, 10000), "sigrecord's child did not start");
+	free(conf);
+	free(rec);
+	free(ready);
+	free(ready_child);
+	return pid;
+}
+
+/* Ends the recorder: DIR/quit, then a signal it records; initc exits 0. */
+static void finish(pid_t pid)
+{
+	struct run_result res;
+
+	free(write_file(dir, "quit", ""));
+	kill(pid, SIGUSR1);
+	wait_initc(pid, dir, 30, &res);
+	ck_assert_msg(res.status == 0, "initc exited %d; stderr: %s", res.status, res.err);
+	run_result_free(&res);
+}
+
+/* Sends each forwarded signal (and SIGRTMIN, SIGRTMAX) to initc and
+ * checks that it reaches the app and, with with_child, its child. */
+static void run_matrix(pid_t pid, bool check_child)
+{
+	char *got = path_in("got"), *got_child = path_in("got.child");
+	size_t n = sizeof(forwarded) / sizeof(forwarded[0]);
+
+	for (size_t i = 0; i < n + 2; i++) {
+		int sig = i < n ? forwarded[i] : i == n ? SIGRTMIN : SIGRTMAX;
+
+		ck_assert_int_eq(kill(pid, sig), 0);
+		ck_assert_msg(wait_recorded(got, sig, 10000), "signal %d (%s) did not reach the app", sig,
+			      strsignal(sig));
+		if (check_child)
+			ck_assert_msg(wait_recorded(got_child, sig, 10000),
+				      "signal %d (%s) did not reach the app's process group",
+				      sig, strsignal(sig));
+	}
+	free(got);
+	free(got_child);
+}
+
+START_TEST(test_every_forwardable_signal_reaches_the_app)
+{
+	pid_t pid = start_recorder(false, false);
+
+	run_matrix(pid, false);
+	finish(pid);
+}
+END_TEST
+
+START_TEST(test_signal_group_reaches_a_grandchild_in_the_group)
+{
+	pid_t pid = start_recorder(true, true);
+
+	run_matrix(pid, true);
+	finish(pid);
+}
+END_TEST
+
+START_TEST(test_without_signal_group_only_the_app_gets_signals)
+{
+	pid_t pid = start_recorder(false, true);
+	char *got = path_in("got"), *got_child = path_in("got.child");
+
+	kill(pid, SIGUSR2);
+	ck_assert_msg(wait_recorded(got, SIGUSR2, 10000), "SIGUSR2 did not reach the app");
+	sleep_ms(200);
+	ck_assert_msg(!recorded(got_child, SIGUSR2), "SIGUSR2 reached the app's child too");
+	finish(pid);
+	free(got);
+	free(got_child);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("signals");
+	TCase *tc = tcase_create("signals");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_every_forwardable_signal_reaches_the_app);
+	tcase_add_test(tc, test_signal_group_reaches_a_grandchild_in_the_group);
+	tcase_add_test(tc, test_without_signal_group_only_the_app_gets_signals);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
