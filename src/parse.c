@@ -285,6 +285,7 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 			if (quote == '"' && !dquote_escapable(p[1]))
 				sbuf_addc(&word, c);
 			sbuf_addc(&word, p[1]);
+			in_word = true; /* "\;" alone is a word */
 			p += 2;
 		} else if (c == '$' && lookup && p[1] == '{') {
 			if (expand_one(&p, lookup, ctx, &word, err) == -1)
