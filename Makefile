@@ -30,7 +30,7 @@ HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -Wno-missing-prototypes
 
-.PHONY: all check demo deps clean
+.PHONY: all check demo deps clean fuzz
 
 all: $(B)/initc
 
@@ -79,6 +79,22 @@ deps:
 		cmd="apk add --no-cache build-base inih-dev inih-static check-dev pkgconf"; \
 		if [ "$$(id -u)" = 0 ]; then $$cmd; else echo "run as root: $$cmd"; fi; \
 	else echo "install inih, check and pkg-config with your package manager"; fi
+
+# --- Hardening: fuzzing (see README "Hardening") ---
+# Both libFuzzer harnesses are built from the sources directly with clang,
+# ASan and UBSan (every UB report aborts). FUZZ_SECONDS is per harness.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(INIH_CFLAGS) -g -O1 \
+	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers
+
+$(B)/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SRC) $(INIH_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 clean:
 	rm -rf $(B)

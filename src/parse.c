@@ -293,6 +293,7 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 			in_word = true;
 		} else if (c == '$' && lookup && p[1] == '$') {
 			sbuf_addc(&word, '$');
+			in_word = true;
 			p += 2;
 		} else if (c == '"') {
 			quote = quote ? 0 : '"';

@@ -163,7 +163,7 @@ START_TEST(test_words_plain_and_quoted)
 }
 END_TEST
 
-/* Found by the fuzzer: a word that starts with a backslash escape was
+/* Found by the fuzzer: a word that starts with a backslash escape or $$ was
  * glued to the next word, or dropped (and leaked) at the end. */
 START_TEST(test_words_leading_escape)
 {
@@ -171,6 +171,7 @@ START_TEST(test_words_leading_escape)
 	words("a \\f", (const char *const[]){ "a", "f", NULL });
 	words("\\ ", (const char *const[]){ " ", NULL });
 	words("\\$x", (const char *const[]){ "$x", NULL });
+	words("echo $$ $$x", (const char *const[]){ "echo", "$", "$x", NULL });
 }
 END_TEST
 
