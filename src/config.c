@@ -632,6 +632,8 @@ static void continue_value(struct loader *l, const struct key_def *k, const char
 			     k->name, k->kind == KEY_ENV ? " and repeat 'environment =' for each variable" : "");
 		return;
 	}
+	if (!*text)
+		return; /* the key's first line was refused and reported */
 	if (key) {
 		config_error(l, l->line,
 			     "indented line continues '%s' but looks like the key '%s'; "
