@@ -830,6 +830,33 @@ int config_load_text(const char *text, size_t size, const char *name, struct pla
 	return loader_finish(&l);
 }
 
+/* Whoever can change a config decides what initc runs, so a file or
+ * drop-in directory must be writable only by root or initc's own user:
+ * refuse one that every user may write, or that another user owns (when
+ * initc runs as root: any owner but root). st is from fstat on the open
+ * descriptor, so a symlink is judged by what it points to. */
+static bool config_trusted(struct loader *l, const struct stat *st, const char *what,
+			   const char *verb, const char *path)
+{
+	uid_t self = geteuid();
+
+	if (st->st_mode & S_IWOTH) {
+		config_error(l, 0,
+			     "%s writable by every user, and initc runs what it %s%s; "
+			     "fix it with: chmod o-w %s",
+			     what, verb, self == 0 ? " as root" : "", path);
+		return false;
+	}
+	if (st->st_uid != 0 && st->st_uid != self) {
+		config_error(l, 0,
+			     "%s owned by uid %u, who could change what initc (uid %u) runs; "
+			     "fix it with: chown %u %s",
+			     what, (unsigned)st->st_uid, (unsigned)self, (unsigned)self, path);
+		return false;
+	}
+	return true;
+}
+
 /* Reads a config file opened at dirfd/name, refusing what initc must not
  * trust or cannot read as a text file. Returns the bytes, or NULL. */
 static char *read_config_file(struct loader *l, int dirfd, const char *name, size_t *size)
@@ -855,13 +882,8 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 		config_error(l, 0, "is not a regular file");
 		goto close_fd;
 	}
-	if (st.st_mode & S_IWOTH) {
-		config_error(l, 0,
-			     "is writable by every user, and initc runs what it says as root; "
-			     "fix it with: chmod o-w %s",
-			     l->file);
+	if (!config_trusted(l, &st, "is", "says", l->file))
 		goto close_fd;
-	}
 	if (st.st_size > CONFIG_FILE_MAX) {
 		config_error(l, 0, "is %lld bytes; config files are limited to %d",
 			     (long long)st.st_size, CONFIG_FILE_MAX);
@@ -921,11 +943,12 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 	DIR *d;
 
 	l->file = intern_file(l, dir);
-	if (fstat(fd, &st) == -1 || (st.st_mode & S_IWOTH)) {
-		config_error(l, 0,
-			     "drop-in directory is writable by every user, and initc runs what it "
-			     "holds as root; fix it with: chmod o-w %s",
-			     dir);
+	if (fstat(fd, &st) == -1) {
+		config_error(l, 0, "cannot stat directory: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (!config_trusted(l, &st, "drop-in directory is", "holds", dir)) {
 		close(fd);
 		return;
 	}
