@@ -30,7 +30,7 @@ HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -Wno-missing-prototypes
 
-.PHONY: all check demo deps clean fuzz
+.PHONY: all check demo deps clean fuzz check-sanitize check-valgrind
 
 all: $(B)/initc
 
@@ -96,5 +96,22 @@ $(B)/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
 fuzz: $(FUZZ_BIN)
 	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# --- Hardening: sanitizers and valgrind ---
+# check-sanitize: initc, the tests and the helpers built with ASan+UBSan in
+# their own build directory; the first report ends the process with an error.
+SAN_B := build-san
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+check-sanitize:
+	$(SAN_ENV) $(MAKE) B=$(SAN_B) CFLAGS="$(SAN_CFLAGS)" check
+
+# check-valgrind: the whole suite, with every run of initc under memcheck
+# (tests/valgrind-initc.sh stands in for the binary).
+check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN)
+	INITC_REAL=$(CURDIR)/$(B)/initc INITC_BIN=$(CURDIR)/tests/valgrind-initc.sh \
+		HELPERS=$(B)/tests/helpers tests/run-all.sh $(TEST_BIN)
+
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(SAN_B)
