@@ -118,6 +118,7 @@ struct loader {
 	const char *raw;
 	size_t raw_len;
 	bool indented;
+	int bad_header_line; /* a '[' line without ']', already reported */
 	/* the current section */
 	enum section_kind sec;
 	size_t step;
@@ -282,9 +283,15 @@ static void classify_line(struct loader *l)
 			return;
 		}
 		if (*p == ';' && was_space)
-			return; /* inih reports the missing ']' */
+			break;
 		was_space = isspace((unsigned char)*p);
 	}
+	/* inih would report this line at the end and meanwhile keep filling
+	 * the previous section with the keys that follow. */
+	config_error(l, l->line, "section header has no closing ']'; write [initc], [main] or [step:NAME]");
+	l->sec = SEC_BAD;
+	l->last_key[0] = '\0';
+	l->bad_header_line = l->line;
 }
 
 /* inih's reader callback: hands over one line, refusing lines inih would
@@ -714,8 +721,9 @@ static void parse_text(struct loader *l, const char *file, const char *text, siz
 	l->stop = false;
 	l->sec = SEC_NONE;
 	l->last_key[0] = '\0';
+	l->bad_header_line = 0;
 	rc = ini_parse_stream(config_reader, l, config_handler, l);
-	if (rc > 0 && !l->stop)
+	if (rc > 0 && !l->stop && rc != l->bad_header_line)
 		config_error(l, rc,
 			     "cannot parse this line; expected [section], key = value, or a comment "
 			     "(';' or '#' at the start of the line)");
