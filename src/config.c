@@ -126,6 +126,7 @@ struct loader {
 	/* bookkeeping */
 	struct keyset initc_set, main_set;
 	struct keyset *step_sets;
+	size_t steps_cap; /* of plan->steps and step_sets */
 	int errors;
 	char *first_error;
 	size_t first_len;
@@ -180,8 +181,12 @@ static size_t step_find_or_add(struct loader *l, const char *name, size_t len)
 	for (size_t i = 0; i < p->n_steps; i++)
 		if (strlen(p->steps[i].name) == len && memcmp(p->steps[i].name, name, len) == 0)
 			return i;
-	p->steps = xrealloc(p->steps, (p->n_steps + 1) * sizeof(*p->steps));
-	l->step_sets = xrealloc(l->step_sets, (p->n_steps + 1) * sizeof(*l->step_sets));
+	if (p->n_steps == l->steps_cap) {
+		/* Doubling keeps a config with thousands of steps linear. */
+		l->steps_cap = l->steps_cap ? 2 * l->steps_cap : 8;
+		p->steps = xrealloc(p->steps, l->steps_cap * sizeof(*p->steps));
+		l->step_sets = xrealloc(l->step_sets, l->steps_cap * sizeof(*l->step_sets));
+	}
 	step_defaults(&p->steps[p->n_steps]);
 	memset(&l->step_sets[p->n_steps], 0, sizeof(*l->step_sets));
 	p->steps[p->n_steps].name = xstrndup(name, len);
