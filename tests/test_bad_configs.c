@@ -271,7 +271,10 @@ START_TEST(test_catalogue_entry)
 		copy_dir(src, p);
 	else
 		setup_special(r, tmp, p);
-	run_case(r, p, marker, true);
+	/* Under valgrind each run costs ~0.6 s: a refused config takes the same
+	 * path with and without --check, so it is run once, for real. */
+	if (r->status == 0 || !getenv("INITC_UNDER_VALGRIND"))
+		run_case(r, p, marker, true);
 	run_case(r, p, marker, false);
 	rm_rf(tmp);
 	free(p);
