@@ -21,7 +21,7 @@
 
 #include "parse.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_FILE_MAX (1024L * 1024)
 #define STEP_NAME_MAX 40
 #define KEYS_MAX 24
 
@@ -644,7 +644,7 @@ static void continue_value(struct loader *l, const struct key_def *k, const char
 			     k->name, k->kind == KEY_ENV ? " and repeat 'environment =' for each variable" : "");
 		return;
 	}
-	if (!*text)
+	if (!text || !*text)
 		return; /* the key's first line was refused and reported */
 	if (key) {
 		config_error(l, l->line,
@@ -898,7 +898,7 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 	if (!config_trusted(l, &st, "is", "says", l->file))
 		goto close_fd;
 	if (st.st_size > CONFIG_FILE_MAX) {
-		config_error(l, 0, "is %lld bytes; config files are limited to %d",
+		config_error(l, 0, "is %lld bytes; config files are limited to %ld",
 			     (long long)st.st_size, CONFIG_FILE_MAX);
 		goto close_fd;
 	}
@@ -974,7 +974,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 	while ((de = readdir(d)) != NULL) {
 		if (is_ini_name(de->d_name))
 			strv_push(&names, xstrdup(de->d_name));
-		else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
+		else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			log_msg(LOG_INFO, "%s/%s: ignored (only *.ini files are read)", dir,
 				de->d_name);
 	}

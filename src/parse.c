@@ -151,7 +151,7 @@ const char *signal_name(int sig)
 int parse_signal(const char *s, int *sig, char *err)
 {
 	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
-	unsigned long n;
+	unsigned long n = 0;
 	char ignored[PARSE_ERR_MAX];
 
 	if (parse_uint(s, N_SIGNAL_NAMES - 1, &n, ignored) == 0 && n > 0 && signal_names[n]) {
