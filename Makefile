@@ -30,7 +30,7 @@ HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Isrc -Wno-missing-prototypes
 
-.PHONY: all check demo deps clean fuzz check-sanitize check-valgrind
+.PHONY: all check demo deps clean fuzz check-sanitize check-valgrind lint
 
 all: $(B)/initc
 
@@ -113,6 +113,17 @@ check-sanitize:
 check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN)
 	INITC_UNDER_VALGRIND=1 INITC_REAL=$(CURDIR)/$(B)/initc INITC_BIN=$(CURDIR)/tests/valgrind-initc.sh \
 		HELPERS=$(B)/tests/helpers tests/run-all.sh $(TEST_BIN)
+
+# --- Hardening: static analysis ---
+# cppcheck (warning, portability) and clang-tidy (the checks and the reasons
+# for the ones left out are in .clang-tidy); any finding fails.
+TIDY_SRC := $(SRC) $(MAIN) $(wildcard tests/fuzz/*.c)
+
+lint:
+	cppcheck --enable=warning,portability --error-exitcode=1 --quiet --inline-suppr \
+		-D_GNU_SOURCE -Isrc src tests/fuzz tests/helpers $(wildcard tests/*.c)
+	printf '%s\n' $(TIDY_SRC) | xargs -P2 -n4 sh -c 'clang-tidy --quiet "$$@" -- \
+		-std=gnu11 -D_GNU_SOURCE -Isrc $(INIH_CFLAGS)' clang-tidy
 
 clean:
 	rm -rf $(B) $(SAN_B)
