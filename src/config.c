@@ -21,7 +21,7 @@
 
 #include "parse.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_FILE_MAX (1024L * 1024)
 #define STEP_NAME_MAX 40
 #define KEYS_MAX 24
 
@@ -118,14 +118,15 @@ struct loader {
 	const char *raw;
 	size_t raw_len;
 	bool indented;
+	int bad_header_line; /* a '[' line without ']', already reported */
 	/* the current section */
 	enum section_kind sec;
 	size_t step;
 	char last_key[64]; /* for continuation lines; "" after a header */
-	int bad_header_line; /* a header already reported, not to be reported again */
 	/* bookkeeping */
 	struct keyset initc_set, main_set;
 	struct keyset *step_sets;
+	size_t steps_cap; /* of plan->steps and step_sets */
 	int errors;
 	char *first_error;
 	size_t first_len;
@@ -180,8 +181,12 @@ static size_t step_find_or_add(struct loader *l, const char *name, size_t len)
 	for (size_t i = 0; i < p->n_steps; i++)
 		if (strlen(p->steps[i].name) == len && memcmp(p->steps[i].name, name, len) == 0)
 			return i;
-	p->steps = xrealloc(p->steps, (p->n_steps + 1) * sizeof(*p->steps));
-	l->step_sets = xrealloc(l->step_sets, (p->n_steps + 1) * sizeof(*l->step_sets));
+	if (p->n_steps == l->steps_cap) {
+		/* Doubling keeps a config with thousands of steps linear. */
+		l->steps_cap = l->steps_cap ? 2 * l->steps_cap : 8;
+		p->steps = xrealloc(p->steps, l->steps_cap * sizeof(*p->steps));
+		l->step_sets = xrealloc(l->step_sets, l->steps_cap * sizeof(*l->step_sets));
+	}
 	step_defaults(&p->steps[p->n_steps]);
 	memset(&l->step_sets[p->n_steps], 0, sizeof(*l->step_sets));
 	p->steps[p->n_steps].name = xstrndup(name, len);
@@ -286,10 +291,12 @@ static void classify_line(struct loader *l)
 			break;
 		was_space = isspace((unsigned char)*p);
 	}
-	config_error(l, l->line, "section header has no closing ']' (a ';' after a space starts a comment)");
-	l->bad_header_line = l->line;
+	/* inih would report this line at the end and meanwhile keep filling
+	 * the previous section with the keys that follow. */
+	config_error(l, l->line, "section header has no closing ']'; write [initc], [main] or [step:NAME] (a ';' after a space starts a comment)");
 	l->sec = SEC_BAD;
 	l->last_key[0] = '\0';
+	l->bad_header_line = l->line;
 }
 
 /* inih's reader callback: hands over one line, refusing lines inih would
@@ -637,6 +644,8 @@ static void continue_value(struct loader *l, const struct key_def *k, const char
 			     k->name, k->kind == KEY_ENV ? " and repeat 'environment =' for each variable" : "");
 		return;
 	}
+	if (!text || !*text)
+		return; /* the key's first line was refused and reported */
 	if (key) {
 		config_error(l, l->line,
 			     "indented line continues '%s' but looks like the key '%s'; "
@@ -846,6 +855,33 @@ int config_load_text(const char *text, size_t size, const char *name, struct pla
 	return loader_finish(&l);
 }
 
+/* Whoever can change a config decides what initc runs, so a file or
+ * drop-in directory must be writable only by root or initc's own user:
+ * refuse one that every user may write, or that another user owns (when
+ * initc runs as root: any owner but root). st is from fstat on the open
+ * descriptor, so a symlink is judged by what it points to. */
+static bool config_trusted(struct loader *l, const struct stat *st, const char *what,
+			   const char *verb, const char *path)
+{
+	uid_t self = geteuid();
+
+	if (st->st_mode & S_IWOTH) {
+		config_error(l, 0,
+			     "%s writable by every user, and initc runs what it %s%s; "
+			     "fix it with: chmod o-w %s",
+			     what, verb, self == 0 ? " as root" : "", path);
+		return false;
+	}
+	if (st->st_uid != 0 && st->st_uid != self) {
+		config_error(l, 0,
+			     "%s owned by uid %u, who could change what initc (uid %u) runs; "
+			     "fix it with: chown %u %s",
+			     what, (unsigned)st->st_uid, (unsigned)self, (unsigned)self, path);
+		return false;
+	}
+	return true;
+}
+
 /* Reads a config file opened at dirfd/name, refusing what initc must not
  * trust or cannot read as a text file. Returns the bytes, or NULL. */
 static char *read_config_file(struct loader *l, int dirfd, const char *name, size_t *size)
@@ -871,15 +907,10 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 		config_error(l, 0, "is not a regular file");
 		goto close_fd;
 	}
-	if (st.st_mode & S_IWOTH) {
-		config_error(l, 0,
-			     "is writable by every user, and initc runs what it says as root; "
-			     "fix it with: chmod o-w %s",
-			     l->file);
+	if (!config_trusted(l, &st, "is", "says", l->file))
 		goto close_fd;
-	}
 	if (st.st_size > CONFIG_FILE_MAX) {
-		config_error(l, 0, "is %lld bytes; config files are limited to %d",
+		config_error(l, 0, "is %lld bytes; config files are limited to %ld",
 			     (long long)st.st_size, CONFIG_FILE_MAX);
 		goto close_fd;
 	}
@@ -937,11 +968,12 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 	DIR *d;
 
 	l->file = intern_file(l, dir);
-	if (fstat(fd, &st) == -1 || (st.st_mode & S_IWOTH)) {
-		config_error(l, 0,
-			     "drop-in directory is writable by every user, and initc runs what it "
-			     "holds as root; fix it with: chmod o-w %s",
-			     dir);
+	if (fstat(fd, &st) == -1) {
+		config_error(l, 0, "cannot stat directory: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (!config_trusted(l, &st, "drop-in directory is", "holds", dir)) {
 		close(fd);
 		return;
 	}
@@ -954,7 +986,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 	while ((de = readdir(d)) != NULL) {
 		if (is_ini_name(de->d_name))
 			strv_push(&names, xstrdup(de->d_name));
-		else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, ".."))
+		else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 			log_msg(LOG_INFO, "%s/%s: ignored (only *.ini files are read)", dir,
 				de->d_name);
 	}

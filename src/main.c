@@ -105,7 +105,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->level = LOG_ERROR;
 			break;
 		case OPT_LOG_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
 				return usage_error(opt, "--log-format takes text or json, not", optarg);
 			opt->format = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
 			opt->format_set = true;

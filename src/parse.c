@@ -151,7 +151,7 @@ const char *signal_name(int sig)
 int parse_signal(const char *s, int *sig, char *err)
 {
 	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
-	unsigned long n;
+	unsigned long n = 0;
 	char ignored[PARSE_ERR_MAX];
 
 	if (parse_uint(s, N_SIGNAL_NAMES - 1, &n, ignored) == 0 && n > 0 && signal_names[n]) {
@@ -285,7 +285,7 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 			if (quote == '"' && !dquote_escapable(p[1]))
 				sbuf_addc(&word, c);
 			sbuf_addc(&word, p[1]);
-			in_word = true;
+			in_word = true; /* "\;" alone is a word */
 			p += 2;
 		} else if (c == '$' && lookup && p[1] == '{') {
 			if (expand_one(&p, lookup, ctx, &word, err) == -1)
@@ -293,6 +293,7 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 			in_word = true;
 		} else if (c == '$' && lookup && p[1] == '$') {
 			sbuf_addc(&word, '$');
+			in_word = true;
 			p += 2;
 		} else if (c == '"') {
 			quote = quote ? 0 : '"';

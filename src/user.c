@@ -105,7 +105,7 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 {
 	char user_part[128], name[128] = "";
 	const char *colon = strchr(spec, ':');
-	unsigned long id;
+	unsigned long id = 0; /* read by passwd_find even when spec is a name */
 	int found;
 	bool numeric;
 

@@ -164,6 +164,18 @@ START_TEST(test_words_plain_and_quoted)
 }
 END_TEST
 
+/* Found by the fuzzer: a word that starts with a backslash escape or $$ was
+ * glued to the next word, or dropped (and leaked) at the end. */
+START_TEST(test_words_leading_escape)
+{
+	words("echo a \\; b", (const char *const[]){ "echo", "a", ";", "b", NULL });
+	words("a \\f", (const char *const[]){ "a", "f", NULL });
+	words("\\ ", (const char *const[]){ " ", NULL });
+	words("\\$x", (const char *const[]){ "$x", NULL });
+	words("echo $$ $$x", (const char *const[]){ "echo", "$", "$x", NULL });
+}
+END_TEST
+
 START_TEST(test_words_expansion)
 {
 	words("ping ${HOST}", (const char *const[]){ "ping", "db.local", NULL });
@@ -301,6 +313,7 @@ int main(void)
 	tcase_add_test(tc, test_factor);
 	tcase_add_test(tc, test_signal_names);
 	tcase_add_test(tc, test_words_plain_and_quoted);
+	tcase_add_test(tc, test_words_leading_escape);
 	tcase_add_test(tc, test_words_expansion);
 	tcase_add_test(tc, test_words_errors);
 	tcase_add_test(tc, test_expand);
