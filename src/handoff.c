@@ -16,15 +16,31 @@
 #include "spawn.h"
 #include "tree.h"
 
-static void app_request(const struct plan *p, const struct launch *l, struct spawn_req *req)
+/* What both hand-offs do first: give up when a stop signal is already
+ * pending, resolve [main] user and environment, and build the request.
+ * The app starts as initc was started: same mask, same ignored signals,
+ * the descriptors initc inherited (socket activation), none of its own.
+ * Returns 0, or the exit status to end with. */
+static int app_prepare(const struct plan *p, struct launch *l, struct spawn_req *req)
 {
+	char err[512];
+	int stop = loop_drain();
+
+	if (stop) {
+		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
+			signal_name(stop));
+		return 128 + stop;
+	}
+	if (launch_prepare(&p->main.proc, l, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "main: %s", err);
+		return EXIT_NOEXEC;
+	}
 	memset(req, 0, sizeof(*req));
 	launch_fill(l, &p->main.proc, req);
 	req->argv = p->main.argv.v;
-	/* The app starts as initc was started: same mask, same ignored signals,
-	 * the descriptors initc inherited (socket activation), none of its own. */
 	req->mask = loop_original_mask();
 	req->tty_fd = -1;
+	return 0;
 }
 
 /* Reaps what the steps left, without waiting for anything still running:
@@ -42,20 +58,12 @@ int handoff_exec(const struct plan *p)
 	struct spawn_req req;
 	struct launch l;
 	char err[512];
-	int stop;
+	int rc;
 
 	reap_finished();
-	stop = loop_drain();
-	if (stop) {
-		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
-			signal_name(stop));
-		return 128 + stop;
-	}
-	if (launch_prepare(&p->main.proc, &l, err, sizeof(err)) == -1) {
-		log_msg(LOG_ERROR, "main: %s", err);
-		return EXIT_NOEXEC;
-	}
-	app_request(p, &l, &req);
+	rc = app_prepare(p, &l, &req);
+	if (rc)
+		return rc;
 	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
 	if (loop_restore() == -1)
@@ -223,22 +231,14 @@ int handoff_supervise(const struct plan *p)
 	struct launch l;
 	char err[512];
 	int64_t stop_deadline;
-	int status, stop;
+	int status;
 	pid_t app;
 
 	if (loop_handle_all() == -1)
 		return EXIT_NOEXEC;
-	stop = loop_drain();
-	if (stop) {
-		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
-			signal_name(stop));
-		return 128 + stop;
-	}
-	if (launch_prepare(&p->main.proc, &l, err, sizeof(err)) == -1) {
-		log_msg(LOG_ERROR, "main: %s", err);
-		return EXIT_NOEXEC;
-	}
-	app_request(p, &l, &req);
+	status = app_prepare(p, &l, &req);
+	if (status)
+		return status;
 	req.tty_fd = controlling_tty();
 	f.status = spawn_start(&req, &app, err, sizeof(err));
 	if (f.status) {

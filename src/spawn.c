@@ -26,7 +26,6 @@
 
 enum stage {
 	STAGE_SETPGID,
-	STAGE_TERMINAL,
 	STAGE_STDIN,
 	STAGE_SETGROUPS,
 	STAGE_SETGID,
@@ -43,7 +42,7 @@ struct report {
 };
 
 static const char *const stage_names[] = {
-	"setpgid", "tcsetpgrp", "open /dev/null as stdin", "setgroups", "setgid", "setuid",
+	"setpgid", "open /dev/null as stdin", "setgroups", "setgid", "setuid",
 	"chdir",   "close file descriptors", "sigprocmask", "exec",
 };
 
@@ -109,8 +108,10 @@ static int child_setup(const struct spawn_req *r, bool forked)
 		reset_dispositions(r->reset);
 	if (forked && setpgid(0, 0) == -1)
 		return STAGE_SETPGID;
-	if (forked && r->tty_fd >= 0 && tcsetpgrp(r->tty_fd, getpid()) == -1)
-		return STAGE_TERMINAL;
+	/* Not fatal when it fails (a terminal hung up meanwhile): the app
+	 * still runs, and initc forwards the terminal's ^C as SIGINT anyway. */
+	if (forked && r->tty_fd >= 0)
+		(void)tcsetpgrp(r->tty_fd, getpid());
 	if (r->stdin_null) {
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
