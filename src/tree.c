@@ -108,6 +108,8 @@ static void table_mark(struct proc_table *t, pid_t self)
 {
 	bool changed = true;
 
+	if (t->n == 0)
+		return; /* /proc showed nothing: t->v may be NULL */
 	qsort(t->v, t->n, sizeof(*t->v), by_pid);
 	while (changed) {
 		changed = false;
