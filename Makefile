@@ -170,9 +170,11 @@ check-sanitize:
 # check-valgrind: the whole suite, with every run of initc under memcheck
 # (tests/valgrind-initc.sh stands in for the binary). INITC_UNDER_VALGRIND
 # tells tests that each start of initc costs ~0.6 s.
-check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN)
+check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/initc-static)
 	INITC_UNDER_VALGRIND=1 INITC_REAL=$(CURDIR)/$(B)/initc INITC_BIN=$(CURDIR)/tests/valgrind-initc.sh \
-		HELPERS=$(B)/tests/helpers tests/run-all.sh $(TEST_BIN)
+		HELPERS=$(B)/tests/helpers \
+		INITC_STATIC=$(if $(STATIC_OK),$(B)/initc-static) INITC_STATIC_MAX=$(STATIC_MAX) \
+		MAKE="$(MAKE)" tests/run-all.sh $(TEST_BIN)
 
 # --- Hardening: static analysis ---
 # cppcheck (warning, portability) and clang-tidy (the checks and the reasons

@@ -154,7 +154,9 @@ START_TEST(test_example_wait_for_file_runs)
 		run_initc(args, env, 60, &res);
 	}
 	ck_assert_msg(res.status == 0, "status %d\n%s", res.status, res.err);
-	ASSERT_HAS(res.err, "No such file or directory");
+	/* under valgrind initc starts slower than the file appears */
+	if (!getenv("INITC_UNDER_VALGRIND"))
+		ASSERT_HAS(res.err, "No such file or directory");
 	ASSERT_HAS(res.out, "got a password of 6 bytes");
 	stop_helper(maker);
 	run_result_free(&res);

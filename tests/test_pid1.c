@@ -64,7 +64,9 @@ START_TEST(test_orphans_of_steps_are_reaped_as_pid1)
 	zombies = read_file(zpath);
 	pid1 = read_file(ppath);
 	ck_assert_ptr_nonnull(zombies);
-	ck_assert_str_eq(pid1, "initc\n");
+	/* under valgrind, PID 1's comm is valgrind's own */
+	if (!getenv("INITC_UNDER_VALGRIND"))
+		ck_assert_str_eq(pid1, "initc\n");
 	ck_assert_msg(atoi(zombies) == 0, "%s zombies left; stderr:\n%s", zombies, err);
 	free(err);
 	free(zombies);

@@ -123,8 +123,10 @@ static void run_matrix(pid_t pid, bool check_child)
 {
 	char *got = path_in("got"), *got_child = path_in("got.child");
 	size_t n = sizeof(forwarded) / sizeof(forwarded[0]);
+	/* valgrind keeps the highest real-time signal for itself */
+	size_t extra = getenv("INITC_UNDER_VALGRIND") ? 1 : 2;
 
-	for (size_t i = 0; i < n + 2; i++) {
+	for (size_t i = 0; i < n + extra; i++) {
 		int sig = i < n ? forwarded[i] : i == n ? SIGRTMIN : SIGRTMAX;
 
 		ck_assert_int_eq(kill(pid, sig), 0);

@@ -333,7 +333,10 @@ START_TEST(test_wait_file_appears_later)
 	struct run_result res;
 	pid_t maker;
 
-	ck_assert_int_ge(asprintf(&script, "sleep 0.5; touch '%s/ready'", dir), 0);
+	/* later under valgrind, where initc itself takes about a second to start */
+	ck_assert_int_ge(asprintf(&script, "sleep %s; touch '%s/ready'",
+				  getenv("INITC_UNDER_VALGRIND") ? "3" : "0.5", dir),
+			 0);
 	cfg = write_config(dir, "[step:ready]\nwait_file = %s/ready\nretries = 100\nretry_delay = 100ms\n"
 			  "backoff = 1\n",
 		     dir);
