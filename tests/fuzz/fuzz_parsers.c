@@ -132,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(out);
 		break;
 	case 3:
-		probe_split_target(s, host, sizeof(host), port, sizeof(port), err, sizeof(err));
+		parse_host_port(s, host, sizeof(host), port, sizeof(port), err, sizeof(err));
 		break;
 	case 4:
 		fuzz_user(s, size - 1);
