@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,14 +49,49 @@ bool loop_is_stop_signal(int sig)
 	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 }
 
-static void record_ignored(void)
+#if defined(__mips__)
+/* MIPS lays the kernel's struct sigaction out differently: ask libc there. */
+static bool inherited_ignored(int sig)
 {
 	struct sigaction sa;
 
+	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+#else
+/* The kernel's struct sigaction, as rt_sigaction fills it in. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* Asks the kernel directly: the C library's sigaction does extra work for
+ * some signals (musl blocks and restores all signals around SIGABRT's), and
+ * this runs for every signal at every start. */
+static bool inherited_ignored(int sig)
+{
+	struct kernel_sigaction ksa;
+
+	return syscall(SYS_rt_sigaction, sig, NULL, &ksa, sizeof(ksa.mask)) == 0 &&
+	       ksa.handler == SIG_IGN;
+}
+#endif
+
+/* Notes the signals initc inherited as ignored: steps get them back at
+ * their default. SIGKILL and SIGSTOP cannot be ignored, and the signals the
+ * C library reserves cannot go in a sigset_t: no need to ask about those. */
+static void record_ignored(void)
+{
+	int rtmin = SIGRTMIN; /* a function call in the C library */
+
 	sigemptyset(&original_ignored);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < rtmin))
+			continue;
+		if (inherited_ignored(sig))
 			sigaddset(&original_ignored, sig);
+	}
 }
 
 int loop_init(void)
