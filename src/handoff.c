@@ -59,7 +59,7 @@ int handoff_exec(const struct plan *p)
 	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
 	if (loop_restore() == -1)
-		log_msg(LOG_WARN, "cannot restore the signal mask: %s", strerror(errno));
+		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", strerror(errno));
 	f.status = spawn_exec(&req, err, sizeof(err));
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
