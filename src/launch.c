@@ -38,8 +38,11 @@ static bool overridden(const char *entry, char *const *list, size_t from, size_t
  * here. Copying every string cost a third of initc's start-up work. */
 static void build_env(const struct proc_opts *o, const char *home, struct launch *l)
 {
-	size_t n_add = o->env.n;
+	size_t n_add = o->env.n, n_env = 0;
 
+	while (environ[n_env])
+		n_env++;
+	strv_reserve(&l->env, n_env + n_add + 1);
 	for (char **e = environ; *e; e++) {
 		if (overridden(*e, o->env.v, 0, n_add))
 			continue;
