@@ -81,7 +81,7 @@ int launch_prepare(const struct proc_opts *o, struct launch *out, char *err, siz
 	build_env(o, home, out);
 	out->path = DEFAULT_PATH;
 	for (size_t i = 0; i < out->env.n; i++)
-		if (str_starts(out->env.v[i], "PATH="))
+		if (strncmp(out->env.v[i], "PATH=", 5) == 0) /* inline: once per variable */
 			out->path = out->env.v[i] + 5;
 	return 0;
 }
