@@ -34,11 +34,6 @@ const sigset_t *loop_original_mask(void)
 	return &original_mask;
 }
 
-const sigset_t *loop_original_ignored(void)
-{
-	return &original_ignored;
-}
-
 const sigset_t *loop_empty_set(void)
 {
 	return &empty_set;
@@ -94,13 +89,26 @@ static void record_ignored(void)
 	}
 }
 
+/* Asked for on the first step only: initc never changes a disposition (it
+ * blocks signals and reads a signalfd), so what it inherited is still what
+ * the kernel holds, and a start with no steps skips the 59 queries. */
+const sigset_t *loop_original_ignored(void)
+{
+	static bool recorded;
+
+	if (!recorded) {
+		record_ignored();
+		recorded = true;
+	}
+	return &original_ignored;
+}
+
 int loop_init(void)
 {
 	sigemptyset(&empty_set);
 	sigemptyset(&handled);
 	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
 		sigaddset(&handled, init_signals[i]);
-	record_ignored();
 	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
 		log_msg(LOG_ERROR, "sigprocmask: %s", strerror(errno));
 		return -1;
