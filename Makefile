@@ -187,5 +187,14 @@ lint:
 	printf '%s\n' $(TIDY_SRC) | xargs -P2 -n4 sh -c 'clang-tidy --quiet "$$@" -- \
 		-std=gnu11 -D_GNU_SOURCE -Isrc $(INIH_CFLAGS)' clang-tidy
 
+# --- Benchmarks (bench/README.md) ---
+# make bench: the full comparison with tini, tini-static, dumb-init,
+# catatonit and the floor, written to bench/results/ (about 4 minutes);
+# make bench BENCH_ARGS=--quick for the CI run. Uses the static binary when
+# a musl compiler is there, else build/initc.
+.PHONY: bench
+bench: $(if $(STATIC_OK),$(B)/initc-static,$(B)/initc)
+	bench/run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(B) $(SAN_B)

@@ -67,7 +67,7 @@ int handoff_exec(const struct plan *p)
 	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
 	if (loop_restore() == -1)
-		log_msg(LOG_WARN, "cannot restore the signal mask: %s", strerror(errno));
+		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", strerror(errno));
 	f.status = spawn_exec(&req, err, sizeof(err));
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
@@ -240,6 +240,8 @@ int handoff_supervise(const struct plan *p)
 	if (status)
 		return status;
 	req.tty_fd = controlling_tty();
+	/* Before the start, as in exec mode: the app may read the file at once. */
+	status_set("Running");
 	f.status = spawn_start(&req, &app, err, sizeof(err));
 	if (f.status) {
 		f.event = "main_failed";
@@ -251,7 +253,6 @@ int handoff_supervise(const struct plan *p)
 	launch_free(&l);
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
-	status_set("Running");
 	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
 	stop_descendants(p, stop_deadline);
 	return status;

@@ -10,7 +10,8 @@
 #include "user.h"
 
 struct launch {
-	struct strv env;
+	struct strv env; /* borrowed strings, except home */
+	char *home;      /* the HOME= entry made for a user, or NULL */
 	struct creds creds;
 	bool has_creds;
 	const char *path; /* points into env, or the default PATH */

@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,11 +34,6 @@ const sigset_t *loop_original_mask(void)
 	return &original_mask;
 }
 
-const sigset_t *loop_original_ignored(void)
-{
-	return &original_ignored;
-}
-
 const sigset_t *loop_empty_set(void)
 {
 	return &empty_set;
@@ -47,14 +44,63 @@ bool loop_is_stop_signal(int sig)
 	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 }
 
-static void record_ignored(void)
+#if defined(__mips__)
+/* MIPS lays the kernel's struct sigaction out differently: ask libc there. */
+static bool inherited_ignored(int sig)
 {
 	struct sigaction sa;
 
+	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+#else
+/* The kernel's struct sigaction, as rt_sigaction fills it in. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* Asks the kernel directly: the C library's sigaction does extra work for
+ * some signals (musl blocks and restores all signals around SIGABRT's), and
+ * this runs for every signal at every start. */
+static bool inherited_ignored(int sig)
+{
+	struct kernel_sigaction ksa;
+
+	return syscall(SYS_rt_sigaction, sig, NULL, &ksa, sizeof(ksa.mask)) == 0 &&
+	       ksa.handler == SIG_IGN;
+}
+#endif
+
+/* Notes the signals initc inherited as ignored: steps get them back at
+ * their default. SIGKILL and SIGSTOP cannot be ignored, and the signals the
+ * C library reserves cannot go in a sigset_t: no need to ask about those. */
+static void record_ignored(void)
+{
+	int rtmin = SIGRTMIN; /* a function call in the C library */
+
 	sigemptyset(&original_ignored);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < rtmin))
+			continue;
+		if (inherited_ignored(sig))
 			sigaddset(&original_ignored, sig);
+	}
+}
+
+/* Asked for on the first step only: initc never changes a disposition (it
+ * blocks signals and reads a signalfd), so what it inherited is still what
+ * the kernel holds, and a start with no steps skips the 59 queries. */
+const sigset_t *loop_original_ignored(void)
+{
+	static bool recorded;
+
+	if (!recorded) {
+		record_ignored();
+		recorded = true;
+	}
+	return &original_ignored;
 }
 
 int loop_init(void)
@@ -63,7 +109,6 @@ int loop_init(void)
 	sigemptyset(&handled);
 	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
 		sigaddset(&handled, init_signals[i]);
-	record_ignored();
 	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
 		log_msg(LOG_ERROR, "sigprocmask: %s", strerror(errno));
 		return -1;
@@ -179,9 +224,11 @@ int loop_drain(void)
 	return stop;
 }
 
+/* The mask is not restored here: spawn_exec restores it last, after the
+ * rest of the set-up, as for every child, and once is enough. */
 int loop_restore(void)
 {
 	if (made_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) == -1)
 		return -1;
-	return sigprocmask(SIG_SETMASK, &original_mask, NULL);
+	return 0;
 }

@@ -32,7 +32,8 @@ bool loop_reap(pid_t watch, int *status);
  * TERM, INT or QUIT among them, or 0. */
 int loop_drain(void);
 
-/* Undoes loop_init for an exec: no subreaper, the original signal mask. */
+/* Undoes loop_init for an exec: no subreaper. The exec itself (spawn_exec
+ * with loop_original_mask) restores the signal mask. */
 int loop_restore(void);
 
 const sigset_t *loop_original_mask(void);

@@ -67,6 +67,16 @@ void strv_push(struct strv *sv, char *s)
 	sv->v[sv->n] = NULL;
 }
 
+/* For vectors whose size is known up front: one allocation, where pushing
+ * one by one reallocates (and copies) at every doubling. */
+void strv_reserve(struct strv *sv, size_t n)
+{
+	if (sv->n + n + 1 > sv->cap) {
+		sv->cap = sv->n + n + 1;
+		sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
+	}
+}
+
 void strv_free(struct strv *sv)
 {
 	for (size_t i = 0; i < sv->n; i++)

@@ -30,6 +30,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 void strv_push(struct strv *sv, char *s);
+/* Makes room for n more elements in one allocation. */
+void strv_reserve(struct strv *sv, size_t n);
 void strv_free(struct strv *sv);
 
 /* Milliseconds on CLOCK_MONOTONIC: every timeout in initc is measured on it. */
