@@ -61,6 +61,8 @@ int handoff_exec(const struct plan *p)
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot restore the signal mask: %s", strerror(errno));
 	f.status = spawn_exec(&req, err, sizeof(err));
+	if (loop_block_again() == -1)
+		log_msg(LOG_WARN, "cannot block signals again: %s", strerror(errno));
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	status_set("Error");

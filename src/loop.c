@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -179,9 +180,30 @@ int loop_drain(void)
 	return stop;
 }
 
+/* A log line to a closed stderr leaves a SIGPIPE pending on initc: it must
+ * not be delivered when the mask is restored, which would kill initc
+ * before the exec or, past it, the app. Only SIGPIPE: a stop signal
+ * pending now is the app's to receive. */
+static void discard_sigpipe(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pipe_only;
+
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	while (sigtimedwait(&pipe_only, NULL, &zero) == SIGPIPE)
+		;
+}
+
 int loop_restore(void)
 {
 	if (made_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) == -1)
 		return -1;
+	discard_sigpipe();
 	return sigprocmask(SIG_SETMASK, &original_mask, NULL);
+}
+
+int loop_block_again(void)
+{
+	return sigprocmask(SIG_BLOCK, &handled, NULL);
 }
