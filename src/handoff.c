@@ -242,6 +242,8 @@ int handoff_supervise(const struct plan *p)
 	}
 	app_request(p, &l, &req);
 	req.tty_fd = controlling_tty();
+	/* Before the start, as for exec: the app may read the file at once. */
+	status_set("Running");
 	f.status = spawn_start(&req, &app, err, sizeof(err));
 	if (f.status) {
 		f.event = "main_failed";
@@ -253,7 +255,6 @@ int handoff_supervise(const struct plan *p)
 	launch_free(&l);
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
-	status_set("Running");
 	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
 	stop_descendants(p, stop_deadline);
 	return status;
