@@ -52,6 +52,14 @@ static bool exists(const char *name)
 	return e;
 }
 
+static char *slurp(const char *name)
+{
+	char *p = path(name), *text = read_file(p);
+
+	free(p);
+	return text ? text : strdup("<missing>");
+}
+
 static bool under_valgrind(void)
 {
 	return getenv("INITC_UNDER_VALGRIND") != NULL;
@@ -102,6 +110,8 @@ static void run(const char *config, const char *const *args, struct run_result *
 {
 	run_wrapped(NULL, config, args, r);
 }
+
+static pid_t start_with(const char *config, const char *const *args);
 
 /* --- fork failing: a real RLIMIT_NPROC --- */
 
@@ -268,6 +278,183 @@ START_TEST(test_exec_failing_for_the_app)
 }
 END_TEST
 
+/* PATH search as execvp does it: a file that is not executable is
+ * remembered and the search goes on; any other error ends it. */
+START_TEST(test_exec_failing_in_path)
+{
+	const char *config = "[step:tool]\ncommand = tool\nenvironment = PATH=${T}/a:${T}/b\n";
+	struct run_result r;
+	char *a = path("a"), *b = path("b"), *file;
+
+	ck_assert_int_eq(mkdir(a, 0755), 0);
+	ck_assert_int_eq(mkdir(b, 0755), 0);
+	free(write_file(a, "tool", "#!/bin/sh\nexit 0\n")); /* 0644: EACCES */
+	run(config, NULL, &r);
+	ASSERT_STATUS(r, 126);
+	ASSERT_ERR_HAS(r, "step tool: cannot run 'tool': Permission denied");
+	run_result_free(&r);
+	file = write_file(b, "tool", "#!/bin/sh\necho ran > \"$T/b-ran\"\n");
+	ck_assert_int_eq(chmod(file, 0755), 0);
+	free(file);
+	run(config, NULL, &r);
+	ASSERT_STATUS(r, 0);
+	ck_assert(exists("b-ran"));
+	run_result_free(&r);
+	file = write_file(a, "tool", "echo no shebang\n");
+	ck_assert_int_eq(chmod(file, 0755), 0);
+	free(file);
+	run(config, NULL, &r);
+	ASSERT_STATUS(r, 126);
+	ASSERT_ERR_HAS(r, "step tool: cannot run 'tool': Exec format error");
+	run_result_free(&r);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* --- descriptors and privileges running out --- */
+
+START_TEST(test_pipe_failing_with_no_descriptors_left)
+{
+	/* 0-2 and the signalfd fit, the report pipe's two ends do not
+	 * (nothing else inherited: the launcher closes make's jobserver). */
+	char *launcher = helper_path("launcher");
+	const char *prefix[] = { launcher, "-C", "--", "prlimit", "--nofile=5", NULL };
+	const char *args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
+	struct run_result r;
+
+	if (under_valgrind()) {
+		printf("SKIP test_pipe_failing_with_no_descriptors_left: valgrind needs descriptors\n");
+		free(launcher);
+		return;
+	}
+	run_wrapped(prefix, "[step:first]\ncommand = true\n", args, &r);
+	ASSERT_STATUS(r, 126);
+	ASSERT_ERR_HAS(r, "step first: cannot start 'true': pipe: Too many open files");
+	ck_assert(!exists("app-ran"));
+	run_result_free(&r);
+	free(launcher);
+}
+END_TEST
+
+START_TEST(test_user_setting_without_root)
+{
+	char uid[32];
+	const char *prefix[] = { "setpriv", uid, "--regid=65534", "--clear-groups", NULL };
+	struct run_result r;
+
+	if (!need_root("test_user_setting_without_root"))
+		return;
+	snprintf(uid, sizeof(uid), "--reuid=%u", 61000 + (unsigned)getpid() % 4000);
+	run_wrapped(prefix, "[step:as-nobody]\ncommand = true\nuser = nobody\n", NULL, &r);
+	ASSERT_STATUS(r, 126);
+	ASSERT_ERR_HAS(r, "step as-nobody: cannot start 'true': setgroups failed: "
+			  "Operation not permitted");
+	run_result_free(&r);
+}
+END_TEST
+
+/* --- stop signals at awkward moments --- */
+
+/* A TERM already pending when initc starts (sent while its parent blocked
+ * it): initc reads it before the app starts and never starts it. */
+START_TEST(test_stop_signal_pending_before_the_app)
+{
+	char *launcher = helper_path("launcher");
+	const char *prefix[] = { launcher, "-k", "15", "--", NULL };
+	const char *exec_args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
+	const char *sup_args[] = { "-s", "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
+	struct run_result r;
+
+	for (int supervise = 0; supervise < 2; supervise++) {
+		run_wrapped(prefix, "", supervise ? sup_args : exec_args, &r);
+		ASSERT_STATUS(r, 143);
+		ASSERT_ERR_HAS(r, "stopped by SIGTERM before the application started");
+		ck_assert(!exists("app-ran"));
+		run_result_free(&r);
+	}
+	free(launcher);
+}
+END_TEST
+
+START_TEST(test_stop_during_a_retry_delay)
+{
+	const char *args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
+	struct run_result r;
+	char *err = path(".stderr");
+	pid_t pid = start_with("[step:flaky]\nshell = echo x >> $T/tries; exit 1\n"
+			       "retries = 3\nretry_delay = 60s\n",
+			       args);
+
+	ck_assert_msg(wait_for_text(err, "step flaky: retrying in", 20000), "no retry delay");
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	wait_initc(pid, T, 60, &r);
+	ASSERT_STATUS(r, 143);
+	free(err);
+	err = slurp("tries");
+	ck_assert_str_eq(err, "x\n"); /* one attempt, no retry after the stop */
+	ck_assert(!exists("app-ran"));
+	run_result_free(&r);
+	free(err);
+}
+END_TEST
+
+/* Runs initc -v -c conf ARGS with stdout and stderr a pipe nobody reads;
+ * returns its wait status. */
+static int run_with_closed_stderr(const char *conf, const char *const *args)
+{
+	const char *argv[16] = { initc_bin(), "-v", "-c", conf };
+	int fds[2], status;
+	size_t n = 4;
+	pid_t pid;
+
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	ck_assert_int_eq(pipe(fds), 0);
+	close(fds[0]);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		setenv("T", T, 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* stderr a pipe nobody reads: every log line fails with EPIPE and raises
+ * SIGPIPE at initc, which must neither die of it nor hand it to the app
+ * (pending signals survive exec), whatever the app's fate. */
+START_TEST(test_closed_stderr_changes_nothing)
+{
+	static const struct { const char *args[8]; int status; } cases[] = {
+		{ { "--", "sh", "-c", "echo ran > $T/app-ran", NULL }, 0 },
+		{ { "--", "/no/such/app", NULL }, 127 },
+		{ { "-s", "--", "sh", "-c", "echo ran > $T/app-ran; exit 3", NULL }, 3 },
+	};
+	char *conf = write_file(T, "initc.ini", "[step:one]\nshell = echo ok > $T/one-ran\n"
+						"[step:two]\nshell = echo ok > $T/two-ran\n");
+	char *app = path("app-ran");
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int status = run_with_closed_stderr(conf, cases[i].args);
+
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == cases[i].status,
+			      "case %zu: wait status %#x, want exit %d", i, status, cases[i].status);
+		ck_assert(exists("one-ran") && exists("two-ran"));
+		ck_assert(exists("app-ran") == (cases[i].status != 127));
+		unlink(app);
+	}
+	free(app);
+	free(conf);
+}
+END_TEST
+
 /* --- the app's directory and user --- */
 
 START_TEST(test_app_directory_missing)
@@ -294,13 +481,15 @@ START_TEST(test_app_user_unknown)
 	const char *args[] = { "-s", "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
 	struct run_result r;
 
-	run("[step:before]\nshell = echo ok > $T/before-ran\n[main]\nuser = no-such-user-xyz\n",
-	    args, &r);
-	ASSERT_STATUS(r, 126);
-	ASSERT_ERR_HAS(r, "main: unknown user 'no-such-user-xyz'");
-	ck_assert(exists("before-ran"));
-	ck_assert(!exists("app-ran"));
-	run_result_free(&r);
+	for (int supervise = 0; supervise < 2; supervise++) {
+		run("[step:before]\nshell = echo ok > $T/before-ran\n"
+		    "[main]\nuser = no-such-user-xyz\n", supervise ? args : args + 1, &r);
+		ASSERT_STATUS(r, 126);
+		ASSERT_ERR_HAS(r, "main: unknown user 'no-such-user-xyz'");
+		ck_assert(exists("before-ran"));
+		ck_assert(!exists("app-ran"));
+		run_result_free(&r);
+	}
 }
 END_TEST
 
@@ -519,6 +708,12 @@ static Suite *faults_suite(void)
 	tcase_add_test(tc, test_fork_failing_for_the_supervised_app);
 	tcase_add_loop_test(tc, test_exec_failing_for_a_step, 0, (int)n_exec);
 	tcase_add_loop_test(tc, test_exec_failing_for_the_app, 0, 2 * (int)n_exec);
+	tcase_add_test(tc, test_exec_failing_in_path);
+	tcase_add_test(tc, test_pipe_failing_with_no_descriptors_left);
+	tcase_add_test(tc, test_user_setting_without_root);
+	tcase_add_test(tc, test_stop_signal_pending_before_the_app);
+	tcase_add_test(tc, test_stop_during_a_retry_delay);
+	tcase_add_test(tc, test_closed_stderr_changes_nothing);
 	tcase_add_test(tc, test_app_directory_missing);
 	tcase_add_test(tc, test_app_user_unknown);
 	tcase_add_test(tc, test_no_dev_null_in_a_chroot);
