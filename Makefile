@@ -54,7 +54,7 @@ STATIC_OK := $(shell command -v $(firstword $(STATIC_CC)) >/dev/null 2>&1 && \
 STATIC_MAX := 131072
 
 .PHONY: all check demo deps clean static static-cc install container-test \
-	fuzz check-sanitize check-valgrind lint
+	fuzz check-sanitize check-valgrind lint coverage
 
 all: $(B)/initc
 
@@ -77,7 +77,7 @@ $(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) | $(B)/tests
 
 # Small programs the integration tests run as steps or as the app.
 $(B)/tests/helpers/%: tests/helpers/%.c | $(B)/tests/helpers
-	$(CC) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(HELPER_CFLAGS) -o $@ $<
 
 check: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/initc-static)
 	INITC_BIN=$(B)/initc HELPERS=$(B)/tests/helpers \
@@ -185,5 +185,26 @@ lint:
 	printf '%s\n' $(TIDY_SRC) | xargs -P2 -n4 sh -c 'clang-tidy --quiet "$$@" -- \
 		-std=gnu11 -D_GNU_SOURCE -Isrc $(INIH_CFLAGS)' clang-tidy
 
+# --- Hardening: coverage ---
+# make coverage: initc and the tests built with gcc --coverage in their own
+# build directory (the helpers without it: they are not initc), the whole
+# suite run once, then gcovr's line coverage of src/. The static build is
+# left out (its tests skip). tests/coverage/gcov_exit.c keeps the counters
+# of children that end with _exit.
+COV_B := build-cov
+COV_CFLAGS := -O0 -g --coverage
+GCOVR ?= gcovr
+
+coverage:
+	@command -v $(GCOVR) >/dev/null || { echo "make coverage: needs gcovr (Debian: apt-get install gcovr)"; exit 1; }
+	mkdir -p $(COV_B)/obj
+	rm -f $(COV_B)/obj/*.gcda
+	$(CC) -O0 -g -c -o $(COV_B)/gcov_exit.o tests/coverage/gcov_exit.c
+	$(MAKE) B=$(COV_B) CFLAGS="$(COV_CFLAGS)" HELPER_CFLAGS="-fno-profile-arcs -fno-test-coverage" \
+		LDFLAGS="-Wl,--wrap=_exit $(CURDIR)/$(COV_B)/gcov_exit.o" STATIC_OK= check
+	$(GCOVR) --root . --filter 'src/' --txt $(COV_B)/coverage.txt \
+		--html-details $(COV_B)/coverage.html --print-summary $(COV_B)/obj
+	cat $(COV_B)/coverage.txt
+
 clean:
-	rm -rf $(B) $(SAN_B)
+	rm -rf $(B) $(SAN_B) $(COV_B)
