@@ -6,6 +6,7 @@
 #include "tree.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -120,6 +121,16 @@ static void table_mark(struct proc_table *t, pid_t self)
 	}
 }
 
+/* True when the table shows initc itself: a /proc that does not (an empty
+ * directory, a tmpfs over it) cannot show its descendants either. */
+static bool table_has(const struct proc_table *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].pid == pid)
+			return true;
+	return false;
+}
+
 int tree_signal(int sig)
 {
 	struct proc_table t = { NULL, 0, 0 };
@@ -127,6 +138,11 @@ int tree_signal(int sig)
 
 	if (table_read(&t) == -1)
 		return -1;
+	if (!table_has(&t, getpid())) {
+		free(t.v);
+		errno = ENOENT;
+		return -1;
+	}
 	table_mark(&t, getpid());
 	/* A process may exit between the walk and the kill: ESRCH is fine. */
 	for (size_t i = 0; i < t.n; i++)
