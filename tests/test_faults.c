@@ -493,6 +493,38 @@ START_TEST(test_app_user_unknown)
 }
 END_TEST
 
+/* --- /proc unavailable --- */
+
+/* Supervise as subreaper finds the app's leftovers in /proc. With an empty
+ * /proc (a tmpfs over it, in a private mount namespace) it says so, waits
+ * out the grace period and exits with the app's status, not waiting for
+ * what it cannot see. */
+START_TEST(test_leftovers_without_proc)
+{
+	const char *prefix[] = { "unshare", "--mount", "--propagation", "private", "sh", "-c",
+				 "mount -t tmpfs none /proc && exec \"$@\"", "sh", NULL };
+	const char *args[] = { "-s", "--", "sh", "-c",
+			       "sleep 60 & echo $! > $T/leftover; exit 5", NULL };
+	struct run_result r;
+	char *pid_text;
+
+	if (!need_root("test_leftovers_without_proc"))
+		return;
+	if (under_valgrind()) {
+		printf("SKIP test_leftovers_without_proc: valgrind needs /proc\n");
+		return;
+	}
+	run_wrapped(prefix, "[initc]\ngrace = 1s\n", args, &r);
+	ASSERT_STATUS(r, 5);
+	ASSERT_ERR_HAS(r, "main: cannot list the leftovers in /proc: No such file or directory");
+	pid_text = slurp("leftover");
+	/* It outlived initc (no hang, no kill): end it here. */
+	ck_assert_int_eq(kill(atoi(pid_text), SIGKILL), 0);
+	free(pid_text);
+	run_result_free(&r);
+}
+END_TEST
+
 /* --- /dev/null unavailable --- */
 
 /* initc-static alone in a chroot, with no /dev: a step cannot get
@@ -716,6 +748,7 @@ static Suite *faults_suite(void)
 	tcase_add_test(tc, test_closed_stderr_changes_nothing);
 	tcase_add_test(tc, test_app_directory_missing);
 	tcase_add_test(tc, test_app_user_unknown);
+	tcase_add_test(tc, test_leftovers_without_proc);
 	tcase_add_test(tc, test_no_dev_null_in_a_chroot);
 	tcase_add_test(tc, test_status_file_on_a_read_only_mount);
 	tcase_add_test(tc, test_usr1_storm_during_a_step_changes_nothing);
