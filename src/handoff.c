@@ -58,6 +58,7 @@ int handoff_exec(const struct plan *p)
 	app_request(p, &l, &req);
 	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
+	/* Untested, both warnings: restoring and blocking the mask cannot fail. */
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot restore the signal mask: %s", strerror(errno));
 	f.status = spawn_exec(&req, err, sizeof(err));
@@ -84,6 +85,7 @@ static int controlling_tty(void)
 /* As PID 1: sig to every process of the namespace but initc. */
 static int signal_namespace(int sig)
 {
+	/* Untested: kill(-1) by a root PID 1 fails with nothing left, ESRCH. */
 	if (kill(-1, sig) == -1 && errno != ESRCH) {
 		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
 			strerror(errno));
@@ -154,7 +156,7 @@ static void stop_descendants(const struct plan *p, int64_t stop_deadline)
 			log_msg(LOG_WARN, "main: killing what is left after the grace period");
 			killing = true;
 			break;
-		case LOOP_ERROR:
+		case LOOP_ERROR: /* untested: see loop_wait */
 			return;
 		case LOOP_SIGNAL:
 			break;
@@ -209,7 +211,7 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 			kill(target, SIGKILL);
 			kill_at = NO_DEADLINE;
 			break;
-		case LOOP_ERROR:
+		case LOOP_ERROR: /* untested: see loop_wait */
 			kill(target, SIGKILL);
 			while (waitpid(app, &status, 0) == -1 && errno == EINTR)
 				;
@@ -228,7 +230,7 @@ int handoff_supervise(const struct plan *p)
 	int status, stop;
 	pid_t app;
 
-	if (loop_handle_all() == -1)
+	if (loop_handle_all() == -1) /* untested: see there */
 		return EXIT_NOEXEC;
 	stop = loop_drain();
 	if (stop) {

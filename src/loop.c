@@ -65,6 +65,10 @@ int loop_init(void)
 	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
 		sigaddset(&handled, init_signals[i]);
 	record_ignored();
+	/* Untested (see README "Coverage"): sigprocmask fails only for a bad
+	 * argument, and signalfd for lack of memory or of a descriptor, which
+	 * an RLIMIT_NOFILE cannot cause here: the dynamic loader and the
+	 * config file need one first, and the config's is free again now. */
 	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
 		log_msg(LOG_ERROR, "sigprocmask: %s", strerror(errno));
 		return -1;
@@ -76,7 +80,8 @@ int loop_init(void)
 	}
 	if (getpid() != 1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) {
-			/* Not fatal: orphans then go to the real init instead. */
+			/* Not fatal: orphans then go to the real init instead.
+			 * Untested: only kernels before 3.4 refuse. */
 			log_msg(LOG_WARN, "cannot become a child subreaper: %s", strerror(errno));
 		} else {
 			made_subreaper = true;
@@ -98,6 +103,7 @@ int loop_handle_all(void)
 			continue; /* reserved by the C library */
 		sigaddset(&handled, sig);
 	}
+	/* Untested: neither call can fail on a valid set and signalfd. */
 	if (sigprocmask(SIG_BLOCK, &handled, NULL) == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
 		log_msg(LOG_ERROR, "cannot take over signals: %s", strerror(errno));
@@ -134,6 +140,7 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 
 		if (read_signal(sig) == 0)
 			return LOOP_SIGNAL;
+		/* Untested: a non-blocking signalfd only ever says EAGAIN. */
 		if (errno != EAGAIN && errno != EINTR) {
 			log_msg(LOG_ERROR, "reading signals: %s", strerror(errno));
 			return LOOP_ERROR;
@@ -147,6 +154,7 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 			timeout = &ts;
 		}
 		rc = ppoll(&pfd, 1, timeout, NULL);
+		/* Untested: ppoll fails only on a bad pointer, timeout or ENOMEM. */
 		if (rc == -1 && errno != EINTR) {
 			log_msg(LOG_ERROR, "ppoll: %s", strerror(errno));
 			return LOOP_ERROR;
@@ -197,6 +205,7 @@ static void discard_sigpipe(void)
 
 int loop_restore(void)
 {
+	/* Untested: unsetting what loop_init set cannot fail. */
 	if (made_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) == -1)
 		return -1;
 	discard_sigpipe();

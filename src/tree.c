@@ -38,6 +38,7 @@ static long stat_ppid(const char *after_comm)
 
 	while (*p == ' ')
 		p++;
+	/* Untested: the kernel never writes a malformed stat line. */
 	if (*p == '\0' || p[1] != ' ')
 		return -1;
 	ppid = strtol(p + 2, &end, 10);
@@ -68,6 +69,8 @@ static int table_read(struct proc_table *t)
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 
+	/* Untested (as root opendir only fails when there is no /proc at all,
+	 * which needs a new root; an empty /proc is tested, see tree_signal). */
 	if (!d)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
