@@ -190,18 +190,24 @@ lint:
 # build directory (the helpers without it: they are not initc), the whole
 # suite run once, then gcovr's line coverage of src/. The static build is
 # left out (its tests skip). tests/coverage/gcov_exit.c keeps the counters
-# of children that end with _exit.
+# of children that end with _exit; the counter files are made writable by
+# all, so that children running as another user (user = nobody) count too.
 COV_B := build-cov
 COV_CFLAGS := -O0 -g --coverage
 GCOVR ?= gcovr
+COV_MAKE = $(MAKE) B=$(COV_B) CFLAGS="$(COV_CFLAGS)" STATIC_OK= \
+	HELPER_CFLAGS="-fno-profile-arcs -fno-test-coverage" \
+	LDFLAGS="-Wl,--wrap=_exit $(CURDIR)/$(COV_B)/gcov_exit.o"
 
 coverage:
 	@command -v $(GCOVR) >/dev/null || { echo "make coverage: needs gcovr (Debian: apt-get install gcovr)"; exit 1; }
 	mkdir -p $(COV_B)/obj
 	rm -f $(COV_B)/obj/*.gcda
 	$(CC) -O0 -g -c -o $(COV_B)/gcov_exit.o tests/coverage/gcov_exit.c
-	$(MAKE) B=$(COV_B) CFLAGS="$(COV_CFLAGS)" HELPER_CFLAGS="-fno-profile-arcs -fno-test-coverage" \
-		LDFLAGS="-Wl,--wrap=_exit $(CURDIR)/$(COV_B)/gcov_exit.o" STATIC_OK= check
+	$(COV_MAKE) $(COV_B)/initc
+	$(COV_B)/initc --version >/dev/null
+	chmod a+rw $(COV_B)/obj/*.gcda
+	$(COV_MAKE) check
 	$(GCOVR) --root . --filter 'src/' --txt $(COV_B)/coverage.txt \
 		--html-details $(COV_B)/coverage.html --print-summary $(COV_B)/obj
 	cat $(COV_B)/coverage.txt
