@@ -139,9 +139,9 @@ int tree_signal(int sig)
 	struct proc_table t = { NULL, 0, 0 };
 	int n = 0;
 
-	if (table_read(&t) == -1)
+	if (table_read(&t) == -1) /* untested: see there */
 		return -1;
-	if (!table_has(&t, getpid())) {
+	if (t.n == 0 || !table_has(&t, getpid())) {
 		free(t.v);
 		errno = ENOENT;
 		return -1;
