@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -109,6 +110,10 @@ int loop_init(void)
 	sigemptyset(&handled);
 	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
 		sigaddset(&handled, init_signals[i]);
+	/* Untested (see README "Coverage"): sigprocmask fails only for a bad
+	 * argument, and signalfd for lack of memory or of a descriptor, which
+	 * an RLIMIT_NOFILE cannot cause here: the dynamic loader and the
+	 * config file need one first, and the config's is free again now. */
 	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
 		log_msg(LOG_ERROR, "sigprocmask: %s", strerror(errno));
 		return -1;
@@ -120,7 +125,8 @@ int loop_init(void)
 	}
 	if (getpid() != 1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) {
-			/* Not fatal: orphans then go to the real init instead. */
+			/* Not fatal: orphans then go to the real init instead.
+			 * Untested: only kernels before 3.4 refuse. */
 			log_msg(LOG_WARN, "cannot become a child subreaper: %s", strerror(errno));
 		} else {
 			made_subreaper = true;
@@ -142,6 +148,7 @@ int loop_handle_all(void)
 			continue; /* reserved by the C library */
 		sigaddset(&handled, sig);
 	}
+	/* Untested: neither call can fail on a valid set and signalfd. */
 	if (sigprocmask(SIG_BLOCK, &handled, NULL) == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
 		log_msg(LOG_ERROR, "cannot take over signals: %s", strerror(errno));
@@ -178,6 +185,7 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 
 		if (read_signal(sig) == 0)
 			return LOOP_SIGNAL;
+		/* Untested: a non-blocking signalfd only ever says EAGAIN. */
 		if (errno != EAGAIN && errno != EINTR) {
 			log_msg(LOG_ERROR, "reading signals: %s", strerror(errno));
 			return LOOP_ERROR;
@@ -191,6 +199,7 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 			timeout = &ts;
 		}
 		rc = ppoll(&pfd, 1, timeout, NULL);
+		/* Untested: ppoll fails only on a bad pointer, timeout or ENOMEM. */
 		if (rc == -1 && errno != EINTR) {
 			log_msg(LOG_ERROR, "ppoll: %s", strerror(errno));
 			return LOOP_ERROR;
@@ -224,11 +233,33 @@ int loop_drain(void)
 	return stop;
 }
 
-/* The mask is not restored here: spawn_exec restores it last, after the
- * rest of the set-up, as for every child, and once is enough. */
+/* A log line to a closed stderr leaves a SIGPIPE pending on initc: it must
+ * not be delivered when spawn_exec restores the mask, which would kill initc
+ * before the exec or, past it, the app. Only SIGPIPE: a stop signal
+ * pending now is the app's to receive. */
+static void discard_sigpipe(void)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pipe_only;
+
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	while (sigtimedwait(&pipe_only, NULL, &zero) == SIGPIPE)
+		;
+}
+
 int loop_restore(void)
 {
+	/* Untested: unsetting what loop_init set cannot fail. */
 	if (made_subreaper && prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) == -1)
 		return -1;
+	discard_sigpipe();
+	/* The mask is not restored here: spawn_exec restores it last, after
+	 * the rest of the set-up, as for every child, and once is enough. */
 	return 0;
+}
+
+int loop_block_again(void)
+{
+	return sigprocmask(SIG_BLOCK, &handled, NULL);
 }

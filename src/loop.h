@@ -36,6 +36,10 @@ int loop_drain(void);
  * with loop_original_mask) restores the signal mask. */
 int loop_restore(void);
 
+/* After a failed exec: blocks initc's signals again, so that its last log
+ * lines, to a closed stderr, cannot kill it before it exits with 126/127. */
+int loop_block_again(void);
+
 const sigset_t *loop_original_mask(void);
 const sigset_t *loop_original_ignored(void);
 const sigset_t *loop_empty_set(void);

@@ -388,7 +388,7 @@ int parse_host_port(const char *target, char *host, size_t hlen, char *port, siz
 {
 	const char *colon, *h = target;
 	size_t n;
-	unsigned long p = 0;
+	unsigned long p = 0; /* parse_uint sets it; 0 for clang-tidy's analyzer */
 	char perr[PARSE_ERR_MAX];
 
 	if (target[0] == '[') {

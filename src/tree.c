@@ -6,6 +6,7 @@
 #include "tree.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ static long stat_ppid(const char *after_comm)
 
 	while (*p == ' ')
 		p++;
+	/* Untested: the kernel never writes a malformed stat line. */
 	if (*p == '\0' || p[1] != ' ')
 		return -1;
 	ppid = strtol(p + 2, &end, 10);
@@ -67,6 +69,8 @@ static int table_read(struct proc_table *t)
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 
+	/* Untested (as root opendir only fails when there is no /proc at all,
+	 * which needs a new root; an empty /proc is tested, see tree_signal). */
 	if (!d)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
@@ -122,13 +126,28 @@ static void table_mark(struct proc_table *t, pid_t self)
 	}
 }
 
+/* True when the table shows initc itself: a /proc that does not (an empty
+ * directory, a tmpfs over it) cannot show its descendants either. */
+static bool table_has(const struct proc_table *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].pid == pid)
+			return true;
+	return false;
+}
+
 int tree_signal(int sig)
 {
 	struct proc_table t = { NULL, 0, 0 };
 	int n = 0;
 
-	if (table_read(&t) == -1)
+	if (table_read(&t) == -1) /* untested: see there */
 		return -1;
+	if (t.n == 0 || !table_has(&t, getpid())) {
+		free(t.v);
+		errno = ENOENT;
+		return -1;
+	}
 	table_mark(&t, getpid());
 	/* A process may exit between the walk and the kill: ESRCH is fine. */
 	for (size_t i = 0; i < t.n; i++)

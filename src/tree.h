@@ -5,7 +5,7 @@
 
 /* Sends sig to every descendant of initc (children, their children, and
  * so on); returns how many were signalled, or -1 (errno set) when /proc
- * cannot be read. */
+ * cannot be read or does not show initc (ENOENT: not mounted). */
 int tree_signal(int sig);
 
 #endif

@@ -1,7 +1,10 @@
-/* launcher [-b SIGS] [-i SIGS] [-f FD] [-r FILE] -- PROGRAM [ARG...]
+/* launcher [-b SIGS] [-k SIGS] [-i SIGS] [-C] [-f FD] [-r FILE] -- PROGRAM [ARG...]
  *
  * Starts PROGRAM (initc, in the tests) the way an unusual parent would:
- * -b blocks and -i ignores the comma-separated signal numbers, -f leaves
+ * -b blocks and -i ignores the comma-separated signal numbers, -k blocks
+ * them and sends them to itself, so they are already pending when PROGRAM
+ * starts (pending signals survive exec), -C closes every descriptor above
+ * 2 that PROGRAM would inherit (make's jobserver, say), -f leaves
  * /dev/null open on descriptor FD (inherited, not close-on-exec), and -r
  * runs `inspect FILE` just before the exec, with what PROGRAM will get, as
  * the reference for what the app must get in turn. */
@@ -27,6 +30,23 @@ static sigset_t blocked;
 static void add_blocked(int sig)
 {
 	sigaddset(&blocked, sig);
+}
+
+static sigset_t pending;
+
+static void add_pending(int sig)
+{
+	sigaddset(&blocked, sig);
+	sigaddset(&pending, sig);
+}
+
+/* Leaves each signal of -k pending (blocked, so it waits for PROGRAM). */
+static int raise_pending(void)
+{
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&pending, sig) == 1 && raise(sig) != 0)
+			return -1;
+	return 0;
 }
 
 static void ignore(int sig)
@@ -64,10 +84,18 @@ int main(int argc, char **argv)
 	int c;
 
 	sigemptyset(&blocked);
-	while ((c = getopt(argc, argv, "+b:i:f:r:")) != -1) {
+	sigemptyset(&pending);
+	while ((c = getopt(argc, argv, "+b:k:i:Cf:r:")) != -1) {
 		switch (c) {
+		case 'C':
+			for (int fd = 3; fd < 1024; fd++)
+				close(fd);
+			break;
 		case 'b':
 			each_signal(optarg, add_blocked);
+			break;
+		case 'k':
+			each_signal(optarg, add_pending);
 			break;
 		case 'i':
 			each_signal(optarg, ignore);
@@ -90,10 +118,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: launcher [-b SIGS] [-i SIGS] [-f FD] [-r FILE] -- PROGRAM...\n");
+		fprintf(stderr, "usage: launcher [-b SIGS] [-k SIGS] [-i SIGS] [-C] [-f FD] [-r FILE] -- PROGRAM...\n");
 		return 2;
 	}
-	if (sigprocmask(SIG_SETMASK, &blocked, NULL) == -1) {
+	if (sigprocmask(SIG_SETMASK, &blocked, NULL) == -1 || raise_pending() == -1) {
 		perror("sigprocmask");
 		return 2;
 	}
