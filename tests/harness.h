@@ -13,6 +13,12 @@ struct run_result {
 	double secs;  /* wall time */
 };
 
+/* Sleeps ms milliseconds. */
+void sleep_ms(int ms);
+
+/* dir/name (malloc'd; aborts on failure). */
+char *path_join(const char *dir, const char *name);
+
 /* The binary under test: $INITC_BIN, default build/initc. */
 const char *initc_bin(void);
 

@@ -43,11 +43,7 @@ static void teardown(void)
 
 static char *path(const char *name)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/%s", T, name) < 0)
-		abort();
-	return p;
+	return path_join(T, name);
 }
 
 static bool exists(const char *name)

@@ -29,11 +29,7 @@ static void teardown(void)
 
 static char *path(const char *name)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/%s", T, name) < 0)
-		abort();
-	return p;
+	return path_join(T, name);
 }
 
 /* Writes the config, runs initc -c config [args...], waits up to 20 s. */

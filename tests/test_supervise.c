@@ -27,20 +27,10 @@ static void teardown(void)
 	free(dir);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static char *path_in(const char *name)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
+	return path_join(dir, name);
 }
 
 /* The absolute path of a helper program ([main] directory may change the
