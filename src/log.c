@@ -32,10 +32,6 @@ void log_setup(enum log_level level, enum log_format format)
 	log_format = format;
 }
 
-enum log_format log_get_format(void)
-{
-	return log_format;
-}
 
 static void write_line(const char *buf, size_t len)
 {

@@ -21,7 +21,6 @@ struct log_fields {
 };
 
 void log_setup(enum log_level max_level, enum log_format format);
-enum log_format log_get_format(void);
 
 /* A plain message (event "message"). */
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -26,7 +26,9 @@ enum outcome { OUT_OK, OUT_FAILED, OUT_TIMEOUT, OUT_DEADLINE, OUT_STOPPED };
 
 struct result {
 	enum outcome outcome;
-	int status; /* OUT_FAILED: exit status (128+N for signal N); OUT_STOPPED: signal */
+	int status;  /* OUT_FAILED: exit status (128+N for signal N); OUT_STOPPED: signal */
+	int wstatus; /* OUT_FAILED: how it ended, as waitpid says (an exit code 137
+		      * is not a SIGKILL) */
 };
 
 struct run {
@@ -57,7 +59,15 @@ static struct log_fields fields(const char *event, const struct step *s, int att
 
 static struct result result(enum outcome outcome, int status)
 {
-	struct result res = { outcome, status };
+	/* A wait status for "exited with status": no process died of a signal. */
+	struct result res = { outcome, status, (status & 0xff) << 8 };
+	return res;
+}
+
+/* An attempt whose process ended badly, with its wait status. */
+static struct result process_failed(int wstatus)
+{
+	struct result res = { OUT_FAILED, exit_code_of(wstatus), wstatus };
 	return res;
 }
 
@@ -221,7 +231,7 @@ exited:
 	 * the same timeout, whichever side saw it first. */
 	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
 		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
-	return result(OUT_FAILED, exit_code_of(status));
+	return process_failed(status);
 }
 
 /* One attempt: wait_file is checked here (a stat cannot block), anything
@@ -250,11 +260,8 @@ static void log_attempt_failure(const struct step *s, int attempt, struct result
 		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
 				sizeof(t));
 		snprintf(why, sizeof(why), "timed out after %s", t);
-	} else if (res.status > 128 && res.status < 128 + 65) {
-		snprintf(why, sizeof(why), "killed by signal %d (SIG%s)", res.status - 128,
-			 signal_name(res.status - 128));
 	} else {
-		snprintf(why, sizeof(why), "exit status %d", res.status);
+		describe_wait_status(res.wstatus, why, sizeof(why));
 	}
 	log_event(LOG_WARN, &f, "step %s: attempt %d of %lu failed: %s", s->name, attempt,
 		  s->retries + 1, why);

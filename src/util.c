@@ -28,13 +28,6 @@ void *xmalloc(size_t n)
 	return p;
 }
 
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		out_of_memory();
-	return p;
-}
 
 void *xrealloc(void *p, size_t n)
 {

@@ -138,6 +138,19 @@ START_TEST(test_killed_step_status)
 }
 END_TEST
 
+START_TEST(test_exit_137_is_not_a_kill)
+{
+	struct run_result r;
+
+	/* the same exit code as a SIGKILL, but the log must say what happened */
+	run("[step:exits]\nshell = exit 137\n", &r);
+	ck_assert_int_eq(r.status, 137);
+	ASSERT_ERR_HAS(r, "step exits: attempt 1 of 1 failed: exit status 137");
+	ck_assert_msg(!strstr(r.err, "killed by signal"), "%s", r.err);
+	run_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_retries_with_backoff)
 {
 	struct run_result r;
@@ -647,6 +660,7 @@ int main(void)
 	tcase_add_test(tc, test_steps_run_in_order);
 	tcase_add_test(tc, test_failure_stops_sequence);
 	tcase_add_test(tc, test_killed_step_status);
+	tcase_add_test(tc, test_exit_137_is_not_a_kill);
 	tcase_add_test(tc, test_retries_with_backoff);
 	tcase_add_test(tc, test_retries_exhausted);
 	tcase_add_test(tc, test_timeout_kills_whole_group);
