@@ -221,8 +221,7 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 			break;
 		case LOOP_ERROR: /* untested: see loop_wait */
 			kill(target, SIGKILL);
-			while (waitpid(app, &status, 0) == -1 && errno == EINTR)
-				;
+			status = wait_for_pid(app);
 			return status;
 		}
 	}

@@ -212,7 +212,7 @@ static void describe_failure(const struct spawn_req *r, struct report rep, char 
 int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 {
 	struct report rep;
-	int pfd[2], status;
+	int pfd[2];
 	ssize_t n;
 	pid_t child;
 
@@ -244,8 +244,7 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 		return 0;
 	}
 	describe_failure(r, rep, err, len);
-	while (waitpid(child, &status, 0) == -1 && errno == EINTR)
-		;
+	wait_for_pid(child);
 	return failure_status(rep);
 }
 

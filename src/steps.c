@@ -214,8 +214,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 		case LOOP_ERROR:
 			/* Cannot wait for events any more: end the attempt hard. */
 			kill(-pid, SIGKILL);
-			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-				;
+			status = wait_for_pid(pid);
 			goto exited;
 		}
 	}

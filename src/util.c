@@ -2,6 +2,7 @@
 #include "util.h"
 #include "parse.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,15 @@ void describe_wait_status(int wstatus, char *buf, size_t len)
 			 signal_name(WTERMSIG(wstatus)));
 	else
 		snprintf(buf, len, "exit status %d", WEXITSTATUS(wstatus));
+}
+
+int wait_for_pid(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return status;
 }
 
 int exit_code_of(int wstatus)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit statuses of SPEC §6. */
 enum {
@@ -40,6 +41,10 @@ bool str_starts(const char *s, const char *prefix);
 
 /* Builds "status N" / "signal NAME" text for an exit status from waitpid. */
 void describe_wait_status(int wstatus, char *buf, size_t len);
+
+/* Blocks until pid (a child) has ended; returns its wait status, or 0 when
+ * it was already reaped. For the rare paths that cannot use the loop. */
+int wait_for_pid(pid_t pid);
 
 /* Converts a waitpid status into a shell-style exit code (128+N for signal N). */
 int exit_code_of(int wstatus);
