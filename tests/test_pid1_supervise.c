@@ -27,7 +27,6 @@ static void teardown(void)
 	free(dir);
 }
 
-
 static char *path_in(const char *name)
 {
 	return path_join(dir, name);

@@ -32,7 +32,6 @@ static void teardown(void)
 	free(dir);
 }
 
-
 static char *path_in(const char *name)
 {
 	return path_join(dir, name);
