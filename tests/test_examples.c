@@ -105,7 +105,9 @@ START_TEST(test_example_wait_for_service_runs)
 
 		run_initc(args, env, 60, &res);
 		ck_assert_msg(res.status == 0, "status %d\n%s", res.status, res.err);
-		ASSERT_HAS(res.err, "Connection refused");
+		/* under valgrind initc may start after the listener is up */
+		if (!getenv("INITC_UNDER_VALGRIND"))
+			ASSERT_HAS(res.err, "Connection refused");
 		ASSERT_HAS(res.out, "migrate: schema written");
 		ASSERT_HAS(res.out, "schema: CREATE TABLE users");
 		run_result_free(&res);
