@@ -13,12 +13,12 @@
 #include <ini.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "parse.h"
 
 #define CONFIG_FILE_MAX (1024L * 1024)
@@ -140,7 +140,7 @@ config_error(struct loader *l, int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	str_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (line > 0)
 		log_msg(LOG_ERROR, "%s:%d: %s", l->file, line, msg);
@@ -148,9 +148,9 @@ config_error(struct loader *l, int line, const char *fmt, ...)
 		log_msg(LOG_ERROR, "%s: %s", l->file, msg);
 	if (l->errors++ == 0 && l->first_error) {
 		if (line > 0)
-			snprintf(l->first_error, l->first_len, "%s:%d: %s", l->file, line, msg);
+			str_format(l->first_error, l->first_len, "%s:%d: %s", l->file, line, msg);
 		else
-			snprintf(l->first_error, l->first_len, "%s: %s", l->file, msg);
+			str_format(l->first_error, l->first_len, "%s: %s", l->file, msg);
 	}
 }
 
@@ -212,7 +212,7 @@ static void suggest_section(struct loader *l, const char *name, size_t len)
 {
 	char copy[64];
 
-	snprintf(copy, sizeof(copy), "%.*s", (int)(len < 60 ? len : 60), name);
+	str_format(copy, sizeof(copy), "%.*s", (int)(len < 60 ? len : 60), name);
 	if (edit_distance(copy, "initc") <= 2)
 		config_error(l, l->line, "unknown section [%s]; did you mean [initc]?", copy);
 	else if (edit_distance(copy, "main") <= 2)
@@ -487,7 +487,7 @@ static int set_success_codes(struct loader *l, struct main_app *m, const char *v
 			p++;
 			continue;
 		}
-		snprintf(word, sizeof(word), "%.*s", (int)(n < 15 ? n : 15), p);
+		str_format(word, sizeof(word), "%.*s", (int)(n < 15 ? n : 15), p);
 		if (n >= 15 || parse_uint(word, 255, &code, err) == -1) {
 			config_error(l, l->line, "bad exit status '%.*s' in success_codes; give numbers 0-255",
 				     (int)n, p);
@@ -534,7 +534,7 @@ static int parse_choice(const char *value, const char *zero, const char *one, vo
 	else if (strcmp(value, one) == 0)
 		*out = 1;
 	else {
-		snprintf(err, PARSE_ERR_MAX, "bad value '%s'; use %s or %s", value, zero, one);
+		str_format(err, PARSE_ERR_MAX, "bad value '%s'; use %s or %s", value, zero, one);
 		return -1;
 	}
 	return 0;
@@ -578,7 +578,7 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 		}
 		set_string(field, expanded);
 		if (!*expanded) {
-			snprintf(err, sizeof(err), "'%s' is empty; give a path", k->name);
+			str_format(err, sizeof(err), "'%s' is empty; give a path", k->name);
 			rc = -1;
 		}
 		break;
@@ -680,7 +680,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 	keys = section_keys(l->sec);
 	i = key_index(keys, name);
 	continuation = l->indented && l->last_key[0] && strcmp(l->last_key, name) == 0;
-	snprintf(l->last_key, sizeof(l->last_key), "%s", name);
+	str_format(l->last_key, sizeof(l->last_key), "%s", name);
 	if (i < 0) {
 		if (!continuation)
 			unknown_key(l, name);
@@ -768,7 +768,7 @@ static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
 
-	snprintf(what, sizeof(what), "command of step '%s'", s->name);
+	str_format(what, sizeof(what), "command of step '%s'", s->name);
 	switch (s->action) {
 	case ACTION_NONE:
 		l->file = s->origin.file;
@@ -995,7 +995,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 	for (size_t i = 0; i < names.n; i++) {
 		char display[4096];
 
-		snprintf(display, sizeof(display), "%s/%s", dir, names.v[i]);
+		str_format(display, sizeof(display), "%s/%s", dir, names.v[i]);
 		load_file_at(l, dirfd(d), names.v[i], display);
 	}
 	strv_free(&names);

@@ -8,13 +8,14 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
+#include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "util.h"
 
 #define LINE_MAX_BYTES 4096
@@ -95,7 +96,7 @@ static size_t json_escape_one(const unsigned char *s, char *out, size_t *outlen)
 		return 1;
 	}
 	if (*s < 0x20 || *s == 0x7F) {
-		*outlen = (size_t)snprintf(out, 8, "\\u%04x", *s);
+		*outlen = (size_t)str_format(out, 8, "\\u%04x", *s);
 		return 1;
 	}
 	if (n == 0) {
@@ -136,7 +137,7 @@ static void format_timestamp(char *buf, size_t len)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	str_format(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (int)(ts.tv_nsec / 1000000));
 }
@@ -160,15 +161,15 @@ static void emit_json(enum log_level level, const struct log_fields *f, const ch
 		append(line, sizeof(line), &len, "\"", 1);
 	}
 	if (f->attempt >= 0) {
-		snprintf(num, sizeof(num), ",\"attempt\":%d", f->attempt);
+		str_format(num, sizeof(num), ",\"attempt\":%d", f->attempt);
 		append(line, sizeof(line), &len, num, strlen(num));
 	}
 	if (f->status >= 0) {
-		snprintf(num, sizeof(num), ",\"status\":%d", f->status);
+		str_format(num, sizeof(num), ",\"status\":%d", f->status);
 		append(line, sizeof(line), &len, num, strlen(num));
 	}
 	if (f->ms >= 0) {
-		snprintf(num, sizeof(num), ",\"ms\":%lld", (long long)f->ms);
+		str_format(num, sizeof(num), ",\"ms\":%lld", (long long)f->ms);
 		append(line, sizeof(line), &len, num, strlen(num));
 	}
 	append(line, sizeof(line), &len, ",\"msg\":\"", 8);
@@ -181,7 +182,7 @@ static void emit_json(enum log_level level, const struct log_fields *f, const ch
 static void emit_text(const char *msg)
 {
 	char line[LINE_MAX_BYTES];
-	int n = snprintf(line, sizeof(line) - 1, "initc: %s", msg);
+	int n = str_format(line, sizeof(line) - 1, "initc: %s", msg);
 
 	if (n < 0)
 		return;
@@ -201,7 +202,7 @@ static void vlog(enum log_level level, const struct log_fields *f, const char *f
 
 	if (level > max_level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	str_vformat(msg, sizeof(msg), fmt, ap);
 	if (log_format == LOG_JSON)
 		emit_json(level, f, msg);
 	else
@@ -262,7 +263,7 @@ static int status_write_file(const char *phase)
 	int fd, n;
 	size_t len = strlen(phase);
 
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", status_path, (long)getpid());
+	n = str_format(tmp, sizeof(tmp), "%s.tmp.%ld", status_path, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "format.h"
 #include "handoff.h"
 #include "log.h"
 #include "loop.h"
@@ -111,10 +112,10 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->format_set = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			out_format("%s", usage_text);
 			return 0;
 		case 'V':
-			printf("initc %s\n", INITC_VERSION);
+			out_format("initc %s\n", INITC_VERSION);
 			return 0;
 		case ':':
 			return usage_error(opt, "missing value for option", argv[optind - 1]);
@@ -162,7 +163,7 @@ static int print_status(const struct plan *plan)
 	}
 	fclose(fp);
 	word[strcspn(word, "\n")] = '\0';
-	printf("%s\n", word);
+	out_format("%s\n", word);
 	return strcmp(word, "Running") == 0 ? 0 : 1;
 }
 

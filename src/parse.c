@@ -1,10 +1,10 @@
 /* Pure parsers for config values. */
 #include "parse.h"
+#include "format.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,7 +24,7 @@ static int __attribute__((format(printf, 2, 3))) fail(char *err, const char *fmt
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, PARSE_ERR_MAX, fmt, ap);
+	str_vformat(err, PARSE_ERR_MAX, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -372,13 +372,13 @@ unsigned edit_distance(const char *a, const char *b)
 void format_duration(int64_t ms, char *buf, size_t len)
 {
 	if (ms % 3600000 == 0 && ms >= 3600000)
-		snprintf(buf, len, "%lldh", (long long)(ms / 3600000));
+		str_format(buf, len, "%lldh", (long long)(ms / 3600000));
 	else if (ms % 60000 == 0 && ms >= 60000)
-		snprintf(buf, len, "%lldm", (long long)(ms / 60000));
+		str_format(buf, len, "%lldm", (long long)(ms / 60000));
 	else if (ms % 1000 == 0)
-		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+		str_format(buf, len, "%llds", (long long)(ms / 1000));
 	else
-		snprintf(buf, len, "%lldms", (long long)ms);
+		str_format(buf, len, "%lldms", (long long)ms);
 }
 
 /* wait_tcp targets: checked when the config is loaded, split again by the
@@ -395,7 +395,7 @@ int parse_host_port(const char *target, char *host, size_t hlen, char *port, siz
 		const char *close = strchr(target, ']');
 
 		if (!close || close[1] != ':') {
-			snprintf(err, elen, "bad address '%s'; write [v6addr]:port", target);
+			str_format(err, elen, "bad address '%s'; write [v6addr]:port", target);
 			return -1;
 		}
 		h = target + 1;
@@ -404,18 +404,18 @@ int parse_host_port(const char *target, char *host, size_t hlen, char *port, siz
 	} else {
 		colon = strrchr(target, ':');
 		if (!colon || strchr(target, ':') != colon) {
-			snprintf(err, elen, "bad address '%s'; write host:port (IPv6: [addr]:port)",
+			str_format(err, elen, "bad address '%s'; write host:port (IPv6: [addr]:port)",
 				 target);
 			return -1;
 		}
 		n = (size_t)(colon - target);
 	}
 	if (n == 0 || n >= hlen || parse_uint(colon + 1, 65535, &p, perr) == -1 || p == 0) {
-		snprintf(err, elen, "bad address '%s'; write host:port with a port from 1 to 65535",
+		str_format(err, elen, "bad address '%s'; write host:port with a port from 1 to 65535",
 			 target);
 		return -1;
 	}
-	snprintf(host, hlen, "%.*s", (int)n, h);
-	snprintf(port, plen, "%lu", p);
+	str_format(host, hlen, "%.*s", (int)n, h);
+	str_format(port, plen, "%lu", p);
 	return 0;
 }

@@ -1,10 +1,10 @@
 /* Operations on a loaded plan: skipping steps, printing it, freeing it. */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "parse.h"
 
 int plan_skip_steps(struct plan *plan, const char *list, char *err, size_t len)
@@ -22,7 +22,7 @@ int plan_skip_steps(struct plan *plan, const char *list, char *err, size_t len)
 			}
 		}
 		if (n && !found) {
-			snprintf(err, len, "INITC_SKIP names step '%.*s', which the config does not have",
+			str_format(err, len, "INITC_SKIP names step '%.*s', which the config does not have",
 				 (int)n, p);
 			return -1;
 		}
@@ -72,45 +72,45 @@ static void print_limits(const struct step *s)
 	format_duration(s->timeout_ms, t, sizeof(t));
 	format_duration(s->retry_delay_ms, d, sizeof(d));
 	format_duration(s->max_delay_ms, m, sizeof(m));
-	printf("     timeout %s, retries %lu", s->timeout_ms ? t : "none", s->retries);
+	out_format("     timeout %s, retries %lu", s->timeout_ms ? t : "none", s->retries);
 	if (s->retries)
-		printf(" (delay %s, backoff x%u.%03u, max %s)", d, s->backoff_milli / 1000,
+		out_format(" (delay %s, backoff x%u.%03u, max %s)", d, s->backoff_milli / 1000,
 		       s->backoff_milli % 1000, m);
 	if (s->stop_signal != 15)
-		printf(", stop_signal %s", signal_name(s->stop_signal));
-	printf("\n");
+		out_format(", stop_signal %s", signal_name(s->stop_signal));
+	out_format("\n");
 }
 
 static void print_proc(const struct proc_opts *o, const char *indent)
 {
 	for (size_t i = 0; i < o->env.n; i++)
-		printf("%senvironment %s\n", indent, o->env.v[i]);
+		out_format("%senvironment %s\n", indent, o->env.v[i]);
 	if (o->directory)
-		printf("%sdirectory %s\n", indent, o->directory);
+		out_format("%sdirectory %s\n", indent, o->directory);
 	if (o->user)
-		printf("%suser %s\n", indent, o->user);
+		out_format("%suser %s\n", indent, o->user);
 }
 
 static void print_step(size_t i, const struct step *s)
 {
 	const char *text = s->target ? s->target : s->action_text;
 
-	printf("  %zu. %s%s%s\n", i + 1, s->name, s->optional ? " (optional)" : "",
+	out_format("  %zu. %s%s%s\n", i + 1, s->name, s->optional ? " (optional)" : "",
 	       s->skip ? " (skipped by INITC_SKIP)" : "");
 	if (s->action == ACTION_SHELL && strchr(text, '\n')) {
-		printf("     shell:\n");
+		out_format("     shell:\n");
 		for (const char *line = text; *line;) {
 			size_t n = strcspn(line, "\n");
 
-			printf("       %.*s\n", (int)n, line);
+			out_format("       %.*s\n", (int)n, line);
 			line += n + (line[n] == '\n');
 		}
 	} else
-		printf("     %s %s\n", action_name(s->action), text);
+		out_format("     %s %s\n", action_name(s->action), text);
 	print_limits(s);
 	print_proc(&s->proc, "     ");
 	if (s->creates)
-		printf("     skipped when %s exists\n", s->creates);
+		out_format("     skipped when %s exists\n", s->creates);
 }
 
 void plan_print(const struct plan *p)
@@ -119,27 +119,27 @@ void plan_print(const struct plan *p)
 
 	format_duration(p->deadline_ms, d, sizeof(d));
 	format_duration(p->grace_ms, g, sizeof(g));
-	printf("config:");
+	out_format("config:");
 	for (size_t i = 0; i < p->files.n; i++)
-		printf(" %s", p->files.v[i]);
-	printf("%s\n", p->files.n ? "" : " (no config files)");
-	printf("init: %zu step%s, deadline %s, grace %s, on_failure %s", p->n_steps,
+		out_format(" %s", p->files.v[i]);
+	out_format("%s\n", p->files.n ? "" : " (no config files)");
+	out_format("init: %zu step%s, deadline %s, grace %s, on_failure %s", p->n_steps,
 	       p->n_steps == 1 ? "" : "s", p->deadline_ms ? d : "none", g,
 	       p->on_failure == ON_FAILURE_RESTART ? "restart" : "exit");
 	if (p->on_failure == ON_FAILURE_RESTART)
-		printf(" (restart_limit %lu)", p->restart_limit);
-	printf("\n");
+		out_format(" (restart_limit %lu)", p->restart_limit);
+	out_format("\n");
 	for (size_t i = 0; i < p->n_steps; i++)
 		print_step(i, &p->steps[i]);
 	if (p->main.argv.n) {
-		printf("main (%s):", p->main.mode == MODE_SUPERVISE ? "supervise" : "exec");
+		out_format("main (%s):", p->main.mode == MODE_SUPERVISE ? "supervise" : "exec");
 		for (size_t i = 0; i < p->main.argv.n; i++)
-			printf(" %s", p->main.argv.v[i]);
-		printf("\n");
+			out_format(" %s", p->main.argv.v[i]);
+		out_format("\n");
 		print_proc(&p->main.proc, "  ");
 	} else {
-		printf("main: none (initc exits 0 after the steps)\n");
+		out_format("main: none (initc exits 0 after the steps)\n");
 	}
 	if (p->status_file)
-		printf("status_file: %s\n", p->status_file);
+		out_format("status_file: %s\n", p->status_file);
 }

@@ -7,12 +7,12 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "log.h"
 #include "parse.h"
 #include "util.h"
@@ -89,7 +89,7 @@ int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout
 		if (last == 0)
 			break;
 		if (!numeric_addr(ai->ai_addr, addr, sizeof(addr)))
-			snprintf(addr, sizeof(addr), "%s", host);
+			str_format(addr, sizeof(addr), "%s", host);
 		log_event(LOG_INFO, &f, "step %s: connect to %s port %s: %s", step, addr, port,
 			  strerror(last));
 	}
@@ -105,6 +105,6 @@ int probe_file(const char *path, char *err, size_t len)
 
 	if (stat(path, &st) == 0)
 		return 0;
-	snprintf(err, len, "%s: %s", path, strerror(errno));
+	str_format(err, len, "%s: %s", path, strerror(errno));
 	return -1;
 }

@@ -8,13 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "util.h"
 
 #ifndef SYS_close_range
@@ -199,12 +199,12 @@ static void describe_failure(const struct spawn_req *r, struct report rep, char 
 			hint = " (not found in PATH)";
 		else if (rep.err == ENOEXEC)
 			hint = " (a script needs a '#!' first line)";
-		snprintf(err, len, "cannot run '%s': %s%s", r->argv[0], strerror(rep.err), hint);
+		str_format(err, len, "cannot run '%s': %s%s", r->argv[0], strerror(rep.err), hint);
 	} else if (rep.stage == STAGE_CHDIR) {
-		snprintf(err, len, "cannot change to directory '%s': %s", r->directory,
+		str_format(err, len, "cannot change to directory '%s': %s", r->directory,
 			 strerror(rep.err));
 	} else {
-		snprintf(err, len, "cannot start '%s': %s failed: %s", r->argv[0],
+		str_format(err, len, "cannot start '%s': %s failed: %s", r->argv[0],
 			 stage_names[rep.stage], strerror(rep.err));
 	}
 }
@@ -217,12 +217,12 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 	pid_t child;
 
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		snprintf(err, len, "cannot start '%s': pipe: %s", r->argv[0], strerror(errno));
+		str_format(err, len, "cannot start '%s': pipe: %s", r->argv[0], strerror(errno));
 		return EXIT_NOEXEC;
 	}
 	child = fork();
 	if (child == -1) {
-		snprintf(err, len, "cannot start '%s': fork: %s", r->argv[0], strerror(errno));
+		str_format(err, len, "cannot start '%s': fork: %s", r->argv[0], strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		return EXIT_NOEXEC;

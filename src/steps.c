@@ -6,12 +6,12 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -258,7 +258,7 @@ static void log_attempt_failure(const struct step *s, int attempt, struct result
 	if (res.outcome == OUT_TIMEOUT) {
 		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
 				sizeof(t));
-		snprintf(why, sizeof(why), "timed out after %s", t);
+		str_format(why, sizeof(why), "timed out after %s", t);
 	} else {
 		describe_wait_status(res.wstatus, why, sizeof(why));
 	}
@@ -355,7 +355,7 @@ static void set_progress(size_t done, size_t total)
 {
 	char word[48];
 
-	snprintf(word, sizeof(word), "Init:%zu/%zu", done, total);
+	str_format(word, sizeof(word), "Init:%zu/%zu", done, total);
 	status_set(word);
 }
 

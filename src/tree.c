@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "util.h"
 
 struct proc_entry {
@@ -52,7 +53,7 @@ static pid_t parent_of(pid_t pid)
 	long ppid = -1;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	str_format(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fp = fopen(path, "re");
 	if (!fp)
 		return -1;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "util.h"
 
 #define ID_MAX 4294967294UL /* (uid_t)-1 means "unchanged" to setuid: never valid */
@@ -57,8 +58,8 @@ static int passwd_find(const char *path, const char *name, bool by_uid, unsigned
 			continue;
 		out->uid = (uid_t)u;
 		out->gid = (gid_t)g;
-		snprintf(out->home, sizeof(out->home), "%s", f[5]);
-		snprintf(user_name, name_len, "%s", f[0]);
+		str_format(out->home, sizeof(out->home), "%s", f[5]);
+		str_format(user_name, name_len, "%s", f[0]);
 		found = 1;
 	}
 	fclose(fp);
@@ -110,16 +111,16 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 	bool numeric;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(user_part, sizeof(user_part), "%.*s",
+	str_format(user_part, sizeof(user_part), "%.*s",
 		 (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
 	numeric = parse_id(user_part, &id);
 	found = passwd_find(passwd_path, user_part, numeric, id, out, name, sizeof(name));
 	if (found < 0) {
-		snprintf(err, len, "cannot read %s: %s", passwd_path, strerror(errno));
+		str_format(err, len, "cannot read %s: %s", passwd_path, strerror(errno));
 		return -1;
 	}
 	if (!found && !numeric) {
-		snprintf(err, len, "unknown user '%s' (not in %s)", user_part, passwd_path);
+		str_format(err, len, "unknown user '%s' (not in %s)", user_part, passwd_path);
 		return -1;
 	}
 	if (!found) {
@@ -133,7 +134,7 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 		if (parse_id(group, &id)) {
 			out->gid = (gid_t)id;
 		} else if (group_scan(group_path, group, &out->gid, NULL, out) != 1) {
-			snprintf(err, len, "unknown group '%s' (not in %s)", group, group_path);
+			str_format(err, len, "unknown group '%s' (not in %s)", group, group_path);
 			return -1;
 		}
 	}
@@ -141,7 +142,7 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 		return 0; /* no passwd entry: exactly the given ids, no supplementary groups */
 	out->groups[out->n_groups++] = out->gid;
 	if (group_scan(group_path, NULL, NULL, name, out) < 0) {
-		snprintf(err, len, "cannot read %s: %s", group_path, strerror(errno));
+		str_format(err, len, "cannot read %s: %s", group_path, strerror(errno));
 		return -1;
 	}
 	return 0;

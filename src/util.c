@@ -1,10 +1,10 @@
 /* Small utilities: allocation that never returns NULL, string vectors, time. */
 #include "util.h"
+#include "format.h"
 #include "parse.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -97,10 +97,10 @@ bool str_starts(const char *s, const char *prefix)
 void describe_wait_status(int wstatus, char *buf, size_t len)
 {
 	if (WIFSIGNALED(wstatus))
-		snprintf(buf, len, "killed by signal %d (SIG%s)", WTERMSIG(wstatus),
+		str_format(buf, len, "killed by signal %d (SIG%s)", WTERMSIG(wstatus),
 			 signal_name(WTERMSIG(wstatus)));
 	else
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(wstatus));
+		str_format(buf, len, "exit status %d", WEXITSTATUS(wstatus));
 }
 
 int wait_for_pid(pid_t pid)

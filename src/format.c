@@ -1,0 +1,245 @@
+/* Text formatting without stdio's printf.
+ *
+ * musl's printf engine is 10 KiB of the static binary (a quarter of it
+ * floating point, which initc never prints), so initc formats with this
+ * small subset instead: %s %c %d %u %x %%, the length modifiers l, ll and
+ * z, a '0' flag, a field width, and a precision for %s ("%.40s", "%.*s").
+ * gcc still checks every call against the arguments through the printf
+ * format attribute in format.h; tests/test_format.c pins the output. */
+#include "format.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Where formatted bytes go: a string (fd -1), or a buffer flushed to fd. */
+struct sink {
+	char *buf;
+	size_t cap;
+	size_t used;
+	size_t total; /* every byte produced, also those a full string dropped */
+	int fd;
+};
+
+/* Writes everything buffered to the sink's fd; errors are dropped, as with
+ * printf to a closed stdout: there is nobody left to tell. */
+static void sink_flush(struct sink *s)
+{
+	size_t off = 0;
+
+	while (off < s->used) {
+		ssize_t n = write(s->fd, s->buf + off, s->used - off);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	s->used = 0;
+}
+
+static void sink_put(struct sink *s, const char *p, size_t n)
+{
+	s->total += n;
+	while (n > 0) {
+		size_t k = s->cap - s->used;
+
+		if (k == 0) {
+			if (s->fd < 0)
+				return; /* a string: the rest is truncated */
+			sink_flush(s);
+			k = s->cap;
+		}
+		if (k > n)
+			k = n;
+		memcpy(s->buf + s->used, p, k);
+		s->used += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static void sink_pad(struct sink *s, char c, size_t n)
+{
+	while (n-- > 0)
+		sink_put(s, &c, 1);
+}
+
+/* One field of the format: "%-0W.PL?" without the conversion letter. */
+struct spec {
+	bool zero;
+	size_t width;
+	size_t precision; /* for %s; SIZE_MAX: none */
+	int longs;        /* 0, 1 (l or z) or 2 (ll) */
+};
+
+static void put_unsigned(struct sink *s, const struct spec *sp, unsigned long long v,
+			 bool negative, unsigned base)
+{
+	char digits[24];
+	size_t n = 0, len;
+
+	do {
+		digits[sizeof(digits) - ++n] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	len = n + negative;
+	if (!sp->zero && sp->width > len)
+		sink_pad(s, ' ', sp->width - len);
+	if (negative)
+		sink_put(s, "-", 1);
+	if (sp->zero && sp->width > len)
+		sink_pad(s, '0', sp->width - len);
+	sink_put(s, digits + sizeof(digits) - n, n);
+}
+
+static void put_signed(struct sink *s, const struct spec *sp, long long v)
+{
+	/* -(v + 1) + 1: no overflow for LLONG_MIN. */
+	unsigned long long mag = v < 0 ? (unsigned long long)-(v + 1) + 1 : (unsigned long long)v;
+
+	put_unsigned(s, sp, mag, v < 0, 10);
+}
+
+static void put_string(struct sink *s, const struct spec *sp, const char *str)
+{
+	size_t n = 0;
+
+	if (!str)
+		str = "(null)";
+	while (n < sp->precision && str[n])
+		n++;
+	if (sp->width > n)
+		sink_pad(s, ' ', sp->width - n);
+	sink_put(s, str, n);
+}
+
+/* Reads flags, width, precision and length at *fmt; moves *fmt past them. */
+static void read_spec(const char **fmt, struct spec *sp, va_list *ap)
+{
+	const char *f = *fmt;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->precision = SIZE_MAX;
+	for (; *f == '0'; f++)
+		sp->zero = true;
+	for (; *f >= '0' && *f <= '9'; f++)
+		sp->width = sp->width * 10 + (size_t)(*f - '0');
+	if (*f == '.') {
+		f++;
+		if (*f == '*') {
+			int p = va_arg(*ap, int);
+
+			sp->precision = p < 0 ? SIZE_MAX : (size_t)p;
+			f++;
+		} else {
+			for (sp->precision = 0; *f >= '0' && *f <= '9'; f++)
+				sp->precision = sp->precision * 10 + (size_t)(*f - '0');
+		}
+	}
+	/* z counts as l: size_t is unsigned long on every Linux ABI. */
+	for (; *f == 'l' || *f == 'z'; f++)
+		sp->longs++;
+	*fmt = f;
+}
+
+/* The value of a %d argument of the given length. */
+static long long arg_signed(const struct spec *sp, va_list *ap)
+{
+	if (sp->longs >= 2)
+		return va_arg(*ap, long long);
+	if (sp->longs == 1)
+		return va_arg(*ap, long);
+	return va_arg(*ap, int);
+}
+
+static unsigned long long arg_unsigned(const struct spec *sp, va_list *ap)
+{
+	if (sp->longs >= 2)
+		return va_arg(*ap, unsigned long long);
+	if (sp->longs == 1)
+		return va_arg(*ap, unsigned long);
+	return va_arg(*ap, unsigned);
+}
+
+static void format_into(struct sink *s, const char *fmt, va_list ap)
+{
+	va_list args;
+
+	/* A copy, so that helpers can take &args on every ABI. */
+	va_copy(args, ap);
+	while (*fmt) {
+		const char *pct = strchr(fmt, '%');
+		struct spec sp;
+		char c;
+
+		if (!pct) {
+			sink_put(s, fmt, strlen(fmt));
+			break;
+		}
+		sink_put(s, fmt, (size_t)(pct - fmt));
+		fmt = pct + 1;
+		read_spec(&fmt, &sp, &args);
+		switch (c = *fmt) {
+		case 's':
+			put_string(s, &sp, va_arg(args, const char *));
+			break;
+		case 'c':
+			c = (char)va_arg(args, int);
+			sink_put(s, &c, 1);
+			break;
+		case 'd':
+			put_signed(s, &sp, arg_signed(&sp, &args));
+			break;
+		case 'u':
+		case 'x':
+			put_unsigned(s, &sp, arg_unsigned(&sp, &args), false, c == 'u' ? 10 : 16);
+			break;
+		case '\0':
+			fmt--; /* a lone '%' at the end */
+			/* fall through */
+		default:
+			/* '%%', or a conversion outside the subset: shown as is. */
+			sink_put(s, pct + (c == '%'), (size_t)(fmt - pct) + (c != '%'));
+		}
+		fmt++;
+	}
+	va_end(args);
+}
+
+int str_vformat(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	struct sink s = { buf, len ? len - 1 : 0, 0, 0, -1 };
+
+	format_into(&s, fmt, ap);
+	if (len)
+		buf[s.used] = '\0';
+	return s.total > INT_MAX ? INT_MAX : (int)s.total;
+}
+
+int str_format(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = str_vformat(buf, len, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void out_format(const char *fmt, ...)
+{
+	char buf[1024];
+	struct sink s = { buf, sizeof(buf), 0, 0, STDOUT_FILENO };
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_into(&s, fmt, ap);
+	va_end(ap);
+	sink_flush(&s);
+}

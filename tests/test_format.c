@@ -1,0 +1,128 @@
+/* Unit tests for src/format.c: every conversion initc uses gives exactly
+ * what the C library's snprintf gives, truncation works like snprintf's,
+ * and out_format reaches stdout whole however long the text. */
+#include <check.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "format.h"
+
+/* Formats with both engines into a buffer of len bytes; they must agree on
+ * the text and on the returned length. */
+static void same(size_t len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void same(size_t len, const char *fmt, ...)
+{
+	char ours[256], libc[256];
+	va_list ap, ap2;
+	int n_ours, n_libc;
+
+	ck_assert_uint_le(len, sizeof(ours));
+	memset(ours, 'X', sizeof(ours));
+	memset(libc, 'X', sizeof(libc));
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	n_ours = str_vformat(ours, len, fmt, ap);
+	n_libc = vsnprintf(libc, len, fmt, ap2);
+	va_end(ap2);
+	va_end(ap);
+	ck_assert_msg(n_ours == n_libc, "'%s': length %d, libc %d", fmt, n_ours, n_libc);
+	ck_assert_msg(memcmp(ours, libc, len) == 0, "'%s': '%.*s' vs libc '%.*s'", fmt,
+		      (int)len, ours, (int)len, libc);
+}
+
+START_TEST(test_strings)
+{
+	same(256, "plain text");
+	same(256, "%s", "");
+	same(256, "a %s b %s", "one", "two");
+	same(256, "%.3s|%.0s|%.10s", "abcdef", "gone", "short");
+	same(256, "%.*s|%.*s", 2, "abcdef", 0, "x");
+	same(256, "[%5s][%2s]", "ab", "abcd");
+	same(256, "%c%c%c", 'a', '%', '\n');
+	same(256, "100%% sure, %%s stays");
+}
+END_TEST
+
+START_TEST(test_integers)
+{
+	same(256, "%d %d %d", 0, -1, 42);
+	same(256, "%d %d", INT_MAX, INT_MIN);
+	same(256, "%ld %ld", LONG_MAX, LONG_MIN);
+	same(256, "%lld %lld", LLONG_MAX, LLONG_MIN);
+	same(256, "%u %u", 0u, UINT_MAX);
+	same(256, "%lu %zu", ULONG_MAX, (size_t)SIZE_MAX);
+	same(256, "%llu", ULLONG_MAX);
+	same(256, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", 2026, 1, 2, 3, 4, 5, 6);
+	same(256, "%02d %03u %04x %x", 123, 7u, 0x1fu, 0xdeadbeefu);
+	same(256, "[%5d][%05d][%5d][%05d]", 42, 42, -42, -42);
+	same(256, "%lldms", -1500LL);
+}
+END_TEST
+
+START_TEST(test_truncation)
+{
+	same(1, "abc");
+	same(4, "abcdef %d", 12345);
+	same(6, "%s", "abcdefgh");
+	same(8, "%05d%s", -3, "tail");
+	ck_assert_int_eq(str_format(NULL, 0, "%s=%d", "key", 100), 7);
+}
+END_TEST
+
+/* out_format in a child whose stdout is a pipe: a text far longer than the
+ * internal buffer arrives whole and in order. */
+START_TEST(test_out_format_long)
+{
+	static char big[10000];
+	char got[sizeof(big) + 64];
+	size_t have = 0;
+	int fds[2], st;
+	pid_t pid;
+	ssize_t n;
+
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('a' + i % 26);
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		out_format("<%s|%d>", big, 7);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], got + have, sizeof(got) - 1 - have)) > 0)
+		have += (size_t)n;
+	got[have] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_uint_eq(have, strlen(big) + 4);
+	ck_assert(got[0] == '<' && memcmp(got + 1, big, strlen(big)) == 0);
+	ck_assert_str_eq(got + 1 + strlen(big), "|7>");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("format");
+	TCase *tc = tcase_create("format");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_integers);
+	tcase_add_test(tc, test_truncation);
+	tcase_add_test(tc, test_out_format_long);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
