@@ -3,7 +3,6 @@
  * main reads as the phases: options -> config -> steps -> hand-off. It owns
  * the exit status; every other module reports and returns. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,72 +59,147 @@ static int usage_error(const struct options *opt, const char *what, const char *
 	return EXIT_USAGE;
 }
 
-/* Parses argv into opt; returns -1 to go on, else the exit status. */
+/* The command-line options. Parsed by hand rather than with getopt_long,
+ * which brings 4 KiB of musl (and stdio for its messages) into the static
+ * binary; long options must be spelled out, without getopt's abbreviations. */
+enum opt_id {
+	OPT_CONFIG, OPT_CHECK, OPT_STATUS, OPT_SUPERVISE, OPT_VERBOSE, OPT_QUIET,
+	OPT_LOG_FORMAT, OPT_HELP, OPT_VERSION
+};
+
+static const struct {
+	char short_name; /* 0: long only */
+	const char *long_name;
+	bool has_value;
+} option_table[] = {
+	[OPT_CONFIG] = { 'c', "config", true },
+	[OPT_CHECK] = { 0, "check", false },
+	[OPT_STATUS] = { 0, "status", false },
+	[OPT_SUPERVISE] = { 's', "supervise", false },
+	[OPT_VERBOSE] = { 'v', "verbose", false },
+	[OPT_QUIET] = { 'q', "quiet", false },
+	[OPT_LOG_FORMAT] = { 0, "log-format", true },
+	[OPT_HELP] = { 'h', "help", false },
+	[OPT_VERSION] = { 'V', "version", false },
+};
+
+#define OPT_COUNT ((int)(sizeof(option_table) / sizeof(option_table[0])))
+
+/* Applies one option; returns -1 to go on, else the exit status. */
+static int set_option(struct options *opt, enum opt_id id, const char *value)
+{
+	switch (id) {
+	case OPT_CONFIG:
+		opt->config = value;
+		break;
+	case OPT_CHECK:
+		opt->check = true;
+		break;
+	case OPT_STATUS:
+		opt->status = true;
+		break;
+	case OPT_SUPERVISE:
+		opt->supervise = true;
+		break;
+	case OPT_VERBOSE:
+		opt->level = LOG_DEBUG;
+		break;
+	case OPT_QUIET:
+		opt->level = LOG_ERROR;
+		break;
+	case OPT_LOG_FORMAT:
+		if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0)
+			return usage_error(opt, "--log-format takes text or json, not", value);
+		opt->format = strcmp(value, "json") == 0 ? LOG_JSON : LOG_TEXT;
+		opt->format_set = true;
+		break;
+	case OPT_HELP:
+		out_format("%s", usage_text);
+		return 0;
+	case OPT_VERSION:
+		out_format("initc %s\n", INITC_VERSION);
+		return 0;
+	}
+	return -1;
+}
+
+/* "--name", "--name=value" or "--name value" at argv[*i]; *i moves past a
+ * separate value. */
+static int long_option(char **argv, int *i, struct options *opt)
+{
+	const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const char *value = eq ? eq + 1 : NULL;
+
+	for (int id = 0; id < OPT_COUNT; id++) {
+		if (strlen(option_table[id].long_name) != len ||
+		    strncmp(option_table[id].long_name, name, len) != 0)
+			continue;
+		if (!option_table[id].has_value && value)
+			return usage_error(opt, "the option takes no value:", argv[*i]);
+		if (option_table[id].has_value && !value) {
+			if (!argv[*i + 1])
+				return usage_error(opt, "missing value for option", argv[*i]);
+			value = argv[++*i];
+		}
+		return set_option(opt, (enum opt_id)id, value);
+	}
+	return usage_error(opt, "unknown option", argv[*i]);
+}
+
+/* "-sv", "-c PATH", "-cPATH", "-svc PATH" at argv[*i]. */
+static int short_options(char **argv, int *i, struct options *opt)
+{
+	for (const char *p = argv[*i] + 1; *p; p++) {
+		char bad[3] = { '-', *p, '\0' };
+		int id = 0, rc;
+
+		while (id < OPT_COUNT && option_table[id].short_name != *p)
+			id++;
+		if (id == OPT_COUNT)
+			return usage_error(opt, "unknown option", bad);
+		if (option_table[id].has_value) {
+			/* The value is the rest of the word, or the next word. */
+			const char *value = p[1] ? p + 1 : argv[*i + 1];
+
+			if (!value)
+				return usage_error(opt, "missing value for option", bad);
+			if (!p[1])
+				++*i;
+			return set_option(opt, (enum opt_id)id, value);
+		}
+		rc = set_option(opt, (enum opt_id)id, NULL);
+		if (rc != -1)
+			return rc;
+	}
+	return -1;
+}
+
+/* Parses argv into opt; returns -1 to go on, else the exit status. Options
+ * end at "--" or at the first word of the command, as with env(1). */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_CHECK = 256, OPT_LOG_FORMAT, OPT_STATUS };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "check", no_argument, NULL, OPT_CHECK },
-		{ "status", no_argument, NULL, OPT_STATUS },
-		{ "supervise", no_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int i, rc = -1;
 
 	memset(opt, 0, sizeof(*opt));
 	opt->level = LOG_INFO;
 	opt->config = getenv("INITC_CONFIG");
 	if (opt->config && !*opt->config)
 		opt->config = NULL;
-	opterr = 0;
-	/* '+': options end at the first word of the command, as with env(1). */
-	while ((c = getopt_long(argc, argv, "+:c:svqhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			opt->config = optarg;
+	for (i = 1; i < argc && rc == -1; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
 			break;
-		case OPT_CHECK:
-			opt->check = true;
-			break;
-		case OPT_STATUS:
-			opt->status = true;
-			break;
-		case 's':
-			opt->supervise = true;
-			break;
-		case 'v':
-			opt->level = LOG_DEBUG;
-			break;
-		case 'q':
-			opt->level = LOG_ERROR;
-			break;
-		case OPT_LOG_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return usage_error(opt, "--log-format takes text or json, not", optarg);
-			opt->format = strcmp(optarg, "json") == 0 ? LOG_JSON : LOG_TEXT;
-			opt->format_set = true;
-			break;
-		case 'h':
-			out_format("%s", usage_text);
-			return 0;
-		case 'V':
-			out_format("initc %s\n", INITC_VERSION);
-			return 0;
-		case ':':
-			return usage_error(opt, "missing value for option", argv[optind - 1]);
-		default:
-			return usage_error(opt, "unknown option", argv[optind - 1]);
 		}
+		if (a[0] != '-' || a[1] == '\0')
+			break; /* the command ("-" alone is a word, as for getopt) */
+		rc = a[1] == '-' ? long_option(argv, &i, opt) : short_options(argv, &i, opt);
 	}
-	if (optind < argc)
-		opt->command = argv + optind;
-	return -1;
+	if (rc == -1 && i < argc)
+		opt->command = argv + i;
+	return rc;
 }
 
 /* The command line's COMMAND and -s override [main]. */
