@@ -97,22 +97,39 @@ int parse_bool(const char *s, bool *out, char *err)
 	return fail(err, "bad boolean '%s'; use true or false", s);
 }
 
-int parse_uint(const char *s, unsigned long max, unsigned long *out, char *err)
+const char *scan_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 
-	if (!*s)
-		return fail(err, "empty number; give a whole number such as 3");
-	for (const char *p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			return fail(err, "bad number '%s'; give a whole number such as 3", s);
-		if (v > (max - (unsigned long)(*p - '0')) / 10) {
-			return fail(err, "number '%.64s' is too large (at most %lu)", s, max);
-		}
-		v = v * 10 + (unsigned long)(*p - '0');
+	if (!isdigit((unsigned char)*s))
+		return NULL;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return NULL;
+		v = v * 10 + (unsigned long)(*s - '0');
 	}
 	*out = v;
-	return 0;
+	return s;
+}
+
+int parse_uint(const char *s, unsigned long max, unsigned long *out, char *err)
+{
+	const char *end;
+	unsigned long v;
+
+	if (!*s)
+		return fail(err, "empty number; give a whole number such as 3");
+	end = scan_ulong(s, max, &v);
+	if (end && *end == '\0') {
+		*out = v;
+		return 0;
+	}
+	/* Digits all the way that did not fit: too large; else not a number. */
+	for (end = s; isdigit((unsigned char)*end); end++)
+		;
+	if (*end)
+		return fail(err, "bad number '%s'; give a whole number such as 3", s);
+	return fail(err, "number '%.64s' is too large (at most %lu)", s, max);
 }
 
 int parse_factor(const char *s, unsigned *milli, char *err)

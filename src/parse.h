@@ -22,6 +22,10 @@ const char *env_lookup_getenv(const char *name, void *ctx);
 int parse_duration(const char *s, int64_t *ms, char *err);
 /* true/false, yes/no, on/off, 1/0 (any case). */
 int parse_bool(const char *s, bool *out, char *err);
+/* The decimal digits at s as a number in [0, max]: returns the end of the
+ * digits, or NULL when there are none or the number is larger than max.
+ * (strtoul would bring musl's 2 KiB integer scanner into the static binary.) */
+const char *scan_ulong(const char *s, unsigned long max, unsigned long *out);
 /* A decimal integer in [0, max]. */
 int parse_uint(const char *s, unsigned long max, unsigned long *out, char *err);
 /* A decimal factor >= 1 with up to three decimals ("2", "1.5"), in thousandths. */

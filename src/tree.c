@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "parse.h"
 #include "util.h"
 
 struct proc_entry {
@@ -34,16 +36,14 @@ struct proc_table {
 static long stat_ppid(const char *after_comm)
 {
 	const char *p = after_comm;
-	char *end;
-	long ppid;
+	unsigned long ppid;
 
 	while (*p == ' ')
 		p++;
 	/* Untested: the kernel never writes a malformed stat line. */
-	if (*p == '\0' || p[1] != ' ')
+	if (*p == '\0' || p[1] != ' ' || !scan_ulong(p + 2, INT_MAX, &ppid))
 		return -1;
-	ppid = strtol(p + 2, &end, 10);
-	return end == p + 2 ? -1 : ppid;
+	return (long)ppid;
 }
 
 /* The parent of pid from /proc/PID/stat, or -1 when it is gone. */
@@ -75,10 +75,13 @@ static int table_read(struct proc_table *t)
 	if (!d)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
-		long pid = strtol(de->d_name, NULL, 10);
+		const char *end;
+		unsigned long pid;
 		pid_t ppid;
 
-		if (pid <= 0 || (ppid = parent_of((pid_t)pid)) < 0)
+		/* Only the numeric entries are processes. */
+		end = scan_ulong(de->d_name, INT_MAX, &pid);
+		if (!end || *end || pid == 0 || (ppid = parent_of((pid_t)pid)) < 0)
 			continue;
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 256;
@@ -115,7 +118,7 @@ static void table_mark(struct proc_table *t, pid_t self)
 
 	if (t->n == 0)
 		return; /* /proc showed nothing: t->v may be NULL */
-	qsort(t->v, t->n, sizeof(*t->v), by_pid);
+	sort_array(t->v, t->n, sizeof(*t->v), by_pid);
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < t->n; i++) {

@@ -1,13 +1,13 @@
 /* User and group lookup from /etc/passwd and /etc/group. */
 #include "user.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "parse.h"
 #include "util.h"
 
 #define ID_MAX 4294967294UL /* (uid_t)-1 means "unchanged" to setuid: never valid */
@@ -30,13 +30,9 @@ static size_t split_fields(char *line, char **fields, size_t n)
 
 static bool parse_id(const char *s, unsigned long *id)
 {
-	char *end;
+	const char *end = scan_ulong(s, ID_MAX, id);
 
-	if (!isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	*id = strtoul(s, &end, 10);
-	return errno == 0 && *end == '\0' && *id <= ID_MAX;
+	return end && *end == '\0';
 }
 
 /* Finds the passwd entry whose name (or uid, when by_uid) matches. */
