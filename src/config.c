@@ -991,7 +991,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 				de->d_name);
 	}
 	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), compare_names);
+		sort_array(names.v, names.n, sizeof(*names.v), compare_names);
 	for (size_t i = 0; i < names.n; i++) {
 		char display[4096];
 

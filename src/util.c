@@ -143,3 +143,34 @@ char *sbuf_take(struct sbuf *b)
 	b->len = b->cap = 0;
 	return s;
 }
+
+static void swap_bytes(char *a, char *b, size_t size)
+{
+	while (size-- > 0) {
+		char t = *a;
+
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *v = base;
+	size_t gap = 1;
+
+	/* Knuth's gaps 1, 4, 13, 40, ...: O(n^1.5) at worst. */
+	while (gap < n / 3)
+		gap = gap * 3 + 1;
+	for (; gap > 0; gap /= 3) {
+		for (size_t i = gap; i < n; i++) {
+			for (size_t j = i; j >= gap; j -= gap) {
+				char *a = v + (j - gap) * size, *b = v + j * size;
+
+				if (cmp(a, b) <= 0)
+					break;
+				swap_bytes(a, b, size);
+			}
+		}
+	}
+}

@@ -49,7 +49,10 @@ int wait_for_pid(pid_t pid);
 /* Converts a waitpid status into a shell-style exit code (128+N for signal N). */
 int exit_code_of(int wstatus);
 
-
+/* Sorts n elements of size bytes in place, like qsort (not stable). A Shell
+ * sort: musl's qsort is 2 KiB of the static binary, and initc sorts at most
+ * a directory of config files or the process table. */
+void sort_array(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* A growable, always NUL-terminated byte buffer. */
 struct sbuf {

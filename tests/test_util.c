@@ -1,0 +1,71 @@
+/* Unit tests for src/util.c's sort_array, against the C library's qsort. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static int by_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A random array of n ints with many duplicates, sorted by both; they must
+ * agree element by element. */
+static void sort_like_qsort(size_t n, unsigned seed)
+{
+	static int ours[20000], libc[20000];
+
+	ck_assert_uint_le(n, 20000);
+	for (size_t i = 0; i < n; i++)
+		ours[i] = libc[i] = (int)(rand_r(&seed) % 97) - 48;
+	sort_array(ours, n, sizeof(int), by_int);
+	qsort(libc, n, sizeof(int), by_int);
+	ck_assert_msg(memcmp(ours, libc, n * sizeof(int)) == 0, "n = %zu", n);
+}
+
+START_TEST(test_sort_ints)
+{
+	for (size_t n = 0; n <= 300; n++)
+		sort_like_qsort(n, (unsigned)n);
+	sort_like_qsort(20000, 7);
+}
+END_TEST
+
+START_TEST(test_sort_strings)
+{
+	char *names[] = { "50-db.ini", "10-base.ini", "b.ini", "A.ini", "a.ini", "10-base.ini",
+			  "9.ini", "" };
+	const char *want[] = { "", "10-base.ini", "10-base.ini", "50-db.ini", "9.ini",
+			       "A.ini", "a.ini", "b.ini" };
+
+	sort_array(names, 8, sizeof(*names), by_string);
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_str_eq(names[i], want[i]);
+	sort_array(names, 0, sizeof(*names), by_string); /* nothing to do */
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_sort_ints);
+	tcase_add_test(tc, test_sort_strings);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
