@@ -1,4 +1,5 @@
-/* Text formatting without stdio's printf.
+/* Text formatting without stdio's printf, and UTC timestamps without
+ * gmtime_r.
  *
  * musl's printf engine is 10 KiB of the static binary (a quarter of it
  * floating point, which initc never prints), so initc formats with this
@@ -242,4 +243,37 @@ void out_format(const char *fmt, ...)
 	format_into(&s, fmt, ap);
 	va_end(ap);
 	sink_flush(&s);
+}
+
+/* Year, month and day of a day count since 1970-01-01 in the proleptic
+ * Gregorian calendar, computed in 400-year eras of 146097 days whose years
+ * start on March 1 (so the leap day ends a year). gmtime_r would bring
+ * musl's time-zone code, 5 KiB, into the static binary for nothing. */
+static void civil_date(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+	int64_t z = days + 719468; /* days from 0000-03-01 */
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);                           /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+
+	*day = doy - (153 * mp + 2) / 5 + 1;
+	*month = mp < 10 ? mp + 3 : mp - 9;
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+void format_utc(const struct timespec *ts, char *buf, size_t len)
+{
+	int64_t secs = ts->tv_sec, days = secs / 86400, rem = secs % 86400, year;
+	unsigned month, day;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_date(days, &year, &month, &day);
+	str_format(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)year, month,
+		   day, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
+		   (int)(ts->tv_nsec / 1000000));
 }

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <time.h>
 
 /* Like snprintf: always NUL-terminates when len > 0 and returns the length
  * the whole text would have had. */
@@ -15,5 +16,8 @@ int str_vformat(char *buf, size_t len, const char *fmt, va_list ap)
 
 /* Like printf to stdout, written before it returns (no buffer to flush). */
 void out_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "2026-11-23T09:05:01.042Z": ts (CLOCK_REALTIME) in UTC, to milliseconds. */
+void format_utc(const struct timespec *ts, char *buf, size_t len);
 
 #endif

@@ -133,13 +133,9 @@ void json_escape(char *dst, size_t cap, size_t *len, const char *src)
 static void format_timestamp(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	str_format(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(ts.tv_nsec / 1000000));
+	format_utc(&ts, buf, len);
 }
 
 static void emit_json(enum log_level level, const struct log_fields *f, const char *msg)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -75,6 +76,37 @@ START_TEST(test_truncation)
 }
 END_TEST
 
+/* format_utc against the C library's gmtime_r: the epoch, the last second
+ * before it, leap days (2000 is one, 2100 is not), and a sweep of times from
+ * 1901 to 2400 in steps that hit every hour, minute and day of the month. */
+static void same_time(int64_t secs, long nsec)
+{
+	struct timespec ts = { (time_t)secs, nsec };
+	struct tm tm;
+	char ours[64], libc[64];
+
+	ck_assert_ptr_nonnull(gmtime_r(&ts.tv_sec, &tm));
+	snprintf(libc, sizeof(libc), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 1000000);
+	format_utc(&ts, ours, sizeof(ours));
+	ck_assert_msg(strcmp(ours, libc) == 0, "%lld: '%s', libc '%s'", (long long)secs, ours,
+		      libc);
+}
+
+START_TEST(test_utc)
+{
+	same_time(0, 0);
+	same_time(-1, 999999999);
+	same_time(951782400, 5000000);   /* 2000-02-29 */
+	same_time(4107456000, 0);        /* 2100-02-28 */
+	same_time(4107542400, 0);        /* 2100-03-01 */
+	same_time(-2208988800LL, 0);     /* 1900-01-01 */
+	same_time(13569465599LL, 0);     /* 2399-12-31T23:59:59 */
+	for (int64_t t = -2147483648LL; t < 13569465599LL; t += 86400 * 7 + 3607)
+		same_time(t, 123456789);
+}
+END_TEST
+
 /* out_format in a child whose stdout is a pipe: a text far longer than the
  * internal buffer arrives whole and in order. */
 START_TEST(test_out_format_long)
@@ -118,6 +150,7 @@ int main(void)
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_integers);
 	tcase_add_test(tc, test_truncation);
+	tcase_add_test(tc, test_utc);
 	tcase_add_test(tc, test_out_format_long);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
