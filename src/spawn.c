@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -82,16 +81,29 @@ static int close_inherited_fds(void)
 	return 0;
 }
 
+/* Raw system calls, not the libc wrappers: those make every thread of the
+ * process change ids together (musl's __synccall, 2 KiB of the static
+ * binary), and this child has one thread. The kernel calls change the
+ * real, effective and saved ids at once, as setuid(2) does for root. On
+ * 32-bit x86 and ARM the plain calls take 16-bit ids: use the 32-bit ones. */
+#ifdef SYS_setuid32
+static const long sys_setgroups = SYS_setgroups32, sys_setgid = SYS_setgid32,
+		  sys_setuid = SYS_setuid32;
+#else
+static const long sys_setgroups = SYS_setgroups, sys_setgid = SYS_setgid,
+		  sys_setuid = SYS_setuid;
+#endif
+
 static int drop_privileges(const struct creds *c)
 {
-	if (setgroups(c->n_groups, c->groups) == -1)
+	if (syscall(sys_setgroups, c->n_groups, c->groups) == -1)
 		return STAGE_SETGROUPS;
-	if (setgid(c->gid) == -1)
+	if (syscall(sys_setgid, c->gid) == -1)
 		return STAGE_SETGID;
-	if (setuid(c->uid) == -1)
+	if (syscall(sys_setuid, c->uid) == -1)
 		return STAGE_SETUID;
 	/* Paranoia: a process that was meant to lose root must not keep it. */
-	if (c->uid != 0 && (setuid(0) == 0 || geteuid() != c->uid)) {
+	if (c->uid != 0 && (syscall(sys_setuid, 0) == 0 || geteuid() != c->uid)) {
 		errno = EPERM;
 		return STAGE_SETUID;
 	}
