@@ -892,11 +892,11 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd == -1) {
-		config_error(l, 0, "cannot open: %s", strerror(errno));
+		config_error(l, 0, "cannot open: %s", error_text(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1) {
-		config_error(l, 0, "cannot stat: %s", strerror(errno));
+		config_error(l, 0, "cannot stat: %s", error_text(errno));
 		goto close_fd;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -920,7 +920,7 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			config_error(l, 0, "cannot read: %s", n ? strerror(errno) : "file shrank");
+			config_error(l, 0, "cannot read: %s", n ? error_text(errno) : "file shrank");
 			free(buf);
 			buf = NULL;
 			goto close_fd;
@@ -969,7 +969,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 
 	l->file = intern_file(l, dir);
 	if (fstat(fd, &st) == -1) {
-		config_error(l, 0, "cannot stat directory: %s", strerror(errno));
+		config_error(l, 0, "cannot stat directory: %s", error_text(errno));
 		close(fd);
 		return;
 	}
@@ -979,7 +979,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 	}
 	d = fdopendir(fd);
 	if (!d) {
-		config_error(l, 0, "cannot read directory: %s", strerror(errno));
+		config_error(l, 0, "cannot read directory: %s", error_text(errno));
 		close(fd);
 		return;
 	}
@@ -1024,7 +1024,7 @@ static void load_path(struct loader *l, const char *path, bool optional)
 		return;
 	}
 	l->file = intern_file(l, path);
-	config_error(l, 0, "cannot open: %s", strerror(errno));
+	config_error(l, 0, "cannot open: %s", error_text(errno));
 }
 
 int config_load(const char *path, struct plan *plan, char *first_error, size_t len)

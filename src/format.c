@@ -1,5 +1,5 @@
 /* Text formatting without stdio's printf, and UTC timestamps without
- * gmtime_r.
+ * gmtime_r, and error messages without strerror.
  *
  * musl's printf engine is 10 KiB of the static binary (a quarter of it
  * floating point, which initc never prints), so initc formats with this
@@ -276,4 +276,78 @@ void format_utc(const struct timespec *ts, char *buf, size_t len)
 	str_format(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)year, month,
 		   day, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
 		   (int)(ts->tv_nsec / 1000000));
+}
+
+/* The errors initc can meet, in the C library's words (glibc's, so both
+ * builds say the same); any other shows as "error N". musl's strerror has
+ * all 130 in 2 KiB of the static binary. error_texts holds the messages
+ * in the order of error_codes, each ended by a NUL. */
+static const unsigned char error_codes[] = {
+	EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, E2BIG, ENOEXEC,
+	EBADF, ECHILD, EAGAIN, ENOMEM, EACCES, EBUSY, EEXIST, EXDEV,
+	ENODEV, ENOTDIR, EISDIR, EINVAL, ENFILE, EMFILE, ENOTTY, ETXTBSY,
+	EFBIG, ENOSPC, EROFS, EPIPE, ENAMETOOLONG, ENOSYS, ENOTEMPTY, ELOOP,
+	EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL, ENETDOWN, ENETUNREACH, ECONNRESET, ENOBUFS,
+	ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH, EDQUOT,
+};
+
+static const char error_texts[] =
+	"Operation not permitted\0"
+	"No such file or directory\0"
+	"No such process\0"
+	"Interrupted system call\0"
+	"Input/output error\0"
+	"No such device or address\0"
+	"Argument list too long\0"
+	"Exec format error\0"
+	"Bad file descriptor\0"
+	"No child processes\0"
+	"Resource temporarily unavailable\0"
+	"Cannot allocate memory\0"
+	"Permission denied\0"
+	"Device or resource busy\0"
+	"File exists\0"
+	"Invalid cross-device link\0"
+	"No such device\0"
+	"Not a directory\0"
+	"Is a directory\0"
+	"Invalid argument\0"
+	"Too many open files in system\0"
+	"Too many open files\0"
+	"Inappropriate ioctl for device\0"
+	"Text file busy\0"
+	"File too large\0"
+	"No space left on device\0"
+	"Read-only file system\0"
+	"Broken pipe\0"
+	"File name too long\0"
+	"Function not implemented\0"
+	"Directory not empty\0"
+	"Too many levels of symbolic links\0"
+	"Operation not supported\0"
+	"Address family not supported by protocol\0"
+	"Address already in use\0"
+	"Cannot assign requested address\0"
+	"Network is down\0"
+	"Network is unreachable\0"
+	"Connection reset by peer\0"
+	"No buffer space available\0"
+	"Connection timed out\0"
+	"Connection refused\0"
+	"Host is down\0"
+	"No route to host\0"
+	"Disk quota exceeded\0";
+
+const char *error_text(int err)
+{
+	static char unknown[24];
+	const char *t = error_texts;
+
+	for (size_t i = 0; i < sizeof(error_codes); i++) {
+		if (error_codes[i] == err)
+			return t;
+		t += strlen(t) + 1;
+	}
+	str_format(unknown, sizeof(unknown), "error %d", err);
+	return unknown;
 }

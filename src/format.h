@@ -20,4 +20,8 @@ void out_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "2026-11-23T09:05:01.042Z": ts (CLOCK_REALTIME) in UTC, to milliseconds. */
 void format_utc(const struct timespec *ts, char *buf, size_t len);
 
+/* strerror(err) for the errors initc meets; "error N" for others. The text
+ * is static: valid until the next call for an unknown err. */
+const char *error_text(int err);
+
 #endif

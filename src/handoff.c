@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -67,10 +68,10 @@ int handoff_exec(const struct plan *p)
 	status_set("Running");
 	/* Untested, both warnings: restoring and blocking the mask cannot fail. */
 	if (loop_restore() == -1)
-		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", strerror(errno));
+		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", error_text(errno));
 	f.status = spawn_exec(&req, err, sizeof(err));
 	if (loop_block_again() == -1)
-		log_msg(LOG_WARN, "cannot block signals again: %s", strerror(errno));
+		log_msg(LOG_WARN, "cannot block signals again: %s", error_text(errno));
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	status_set("Error");
@@ -95,7 +96,7 @@ static int signal_namespace(int sig)
 	/* Untested: kill(-1) by a root PID 1 fails with nothing left, ESRCH. */
 	if (kill(-1, sig) == -1 && errno != ESRCH) {
 		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
-			strerror(errno));
+			error_text(errno));
 		return -1;
 	}
 	return 0;
@@ -105,7 +106,7 @@ static int signal_namespace(int sig)
 static int signal_subtree(int sig)
 {
 	if (tree_signal(sig) == -1) {
-		log_msg(LOG_WARN, "main: cannot list the leftovers in /proc: %s", strerror(errno));
+		log_msg(LOG_WARN, "main: cannot list the leftovers in /proc: %s", error_text(errno));
 		return -1;
 	}
 	return 0;

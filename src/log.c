@@ -295,6 +295,6 @@ void status_set(const char *phase)
 	/* A status file is a convenience for probes: warn once, never stop init. */
 	if (!status_failed_once)
 		log_msg(LOG_WARN, "cannot write status file %s: %s (continuing)", status_path,
-			strerror(errno));
+			error_text(errno));
 	status_failed_once = true;
 }

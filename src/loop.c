@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "log.h"
 #include "util.h"
 
@@ -115,19 +116,19 @@ int loop_init(void)
 	 * an RLIMIT_NOFILE cannot cause here: the dynamic loader and the
 	 * config file need one first, and the config's is free again now. */
 	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
-		log_msg(LOG_ERROR, "sigprocmask: %s", strerror(errno));
+		log_msg(LOG_ERROR, "sigprocmask: %s", error_text(errno));
 		return -1;
 	}
 	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd == -1) {
-		log_msg(LOG_ERROR, "signalfd: %s", strerror(errno));
+		log_msg(LOG_ERROR, "signalfd: %s", error_text(errno));
 		return -1;
 	}
 	if (getpid() != 1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) {
 			/* Not fatal: orphans then go to the real init instead.
 			 * Untested: only kernels before 3.4 refuse. */
-			log_msg(LOG_WARN, "cannot become a child subreaper: %s", strerror(errno));
+			log_msg(LOG_WARN, "cannot become a child subreaper: %s", error_text(errno));
 		} else {
 			made_subreaper = true;
 		}
@@ -151,7 +152,7 @@ int loop_handle_all(void)
 	/* Untested: neither call can fail on a valid set and signalfd. */
 	if (sigprocmask(SIG_BLOCK, &handled, NULL) == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
-		log_msg(LOG_ERROR, "cannot take over signals: %s", strerror(errno));
+		log_msg(LOG_ERROR, "cannot take over signals: %s", error_text(errno));
 		return -1;
 	}
 	return 0;
@@ -187,7 +188,7 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 			return LOOP_SIGNAL;
 		/* Untested: a non-blocking signalfd only ever says EAGAIN. */
 		if (errno != EAGAIN && errno != EINTR) {
-			log_msg(LOG_ERROR, "reading signals: %s", strerror(errno));
+			log_msg(LOG_ERROR, "reading signals: %s", error_text(errno));
 			return LOOP_ERROR;
 		}
 		if (deadline_ms != NO_DEADLINE) {
@@ -201,7 +202,7 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 		rc = ppoll(&pfd, 1, timeout, NULL);
 		/* Untested: ppoll fails only on a bad pointer, timeout or ENOMEM. */
 		if (rc == -1 && errno != EINTR) {
-			log_msg(LOG_ERROR, "ppoll: %s", strerror(errno));
+			log_msg(LOG_ERROR, "ppoll: %s", error_text(errno));
 			return LOOP_ERROR;
 		}
 	}

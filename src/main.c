@@ -230,7 +230,7 @@ static int print_status(const struct plan *plan)
 	fp = fopen(plan->status_file, "re");
 	if (!fp || !fgets(word, sizeof(word), fp)) {
 		log_msg(LOG_ERROR, "cannot read %s: %s", plan->status_file,
-			fp ? "it is empty" : errno == ENOENT ? "initc has not started yet?" : strerror(errno));
+			fp ? "it is empty" : errno == ENOENT ? "initc has not started yet?" : error_text(errno));
 		if (fp)
 			fclose(fp);
 		return 1;

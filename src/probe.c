@@ -81,7 +81,7 @@ int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
 		log_event(LOG_WARN, &f, "step %s: cannot resolve '%s': %s", step, host,
-			  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+			  rc == EAI_SYSTEM ? error_text(errno) : gai_strerror(rc));
 		return 1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -91,7 +91,7 @@ int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout
 		if (!numeric_addr(ai->ai_addr, addr, sizeof(addr)))
 			str_format(addr, sizeof(addr), "%s", host);
 		log_event(LOG_INFO, &f, "step %s: connect to %s port %s: %s", step, addr, port,
-			  strerror(last));
+			  error_text(last));
 	}
 	freeaddrinfo(res);
 	if (last == ETIMEDOUT)
@@ -105,6 +105,6 @@ int probe_file(const char *path, char *err, size_t len)
 
 	if (stat(path, &st) == 0)
 		return 0;
-	str_format(err, len, "%s: %s", path, strerror(errno));
+	str_format(err, len, "%s: %s", path, error_text(errno));
 	return -1;
 }

@@ -211,13 +211,13 @@ static void describe_failure(const struct spawn_req *r, struct report rep, char 
 			hint = " (not found in PATH)";
 		else if (rep.err == ENOEXEC)
 			hint = " (a script needs a '#!' first line)";
-		str_format(err, len, "cannot run '%s': %s%s", r->argv[0], strerror(rep.err), hint);
+		str_format(err, len, "cannot run '%s': %s%s", r->argv[0], error_text(rep.err), hint);
 	} else if (rep.stage == STAGE_CHDIR) {
 		str_format(err, len, "cannot change to directory '%s': %s", r->directory,
-			 strerror(rep.err));
+			 error_text(rep.err));
 	} else {
 		str_format(err, len, "cannot start '%s': %s failed: %s", r->argv[0],
-			 stage_names[rep.stage], strerror(rep.err));
+			 stage_names[rep.stage], error_text(rep.err));
 	}
 }
 
@@ -229,7 +229,7 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 	pid_t child;
 
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		str_format(err, len, "cannot start '%s': pipe: %s", r->argv[0], strerror(errno));
+		str_format(err, len, "cannot start '%s': pipe: %s", r->argv[0], error_text(errno));
 		return EXIT_NOEXEC;
 	}
 	/* _Fork, not fork: initc has one thread and no atfork handlers, so
@@ -237,7 +237,7 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 	 * async-signal-safe too. */
 	child = _Fork();
 	if (child == -1) {
-		str_format(err, len, "cannot start '%s': fork: %s", r->argv[0], strerror(errno));
+		str_format(err, len, "cannot start '%s': fork: %s", r->argv[0], error_text(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		return EXIT_NOEXEC;

@@ -112,7 +112,7 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 	numeric = parse_id(user_part, &id);
 	found = passwd_find(passwd_path, user_part, numeric, id, out, name, sizeof(name));
 	if (found < 0) {
-		str_format(err, len, "cannot read %s: %s", passwd_path, strerror(errno));
+		str_format(err, len, "cannot read %s: %s", passwd_path, error_text(errno));
 		return -1;
 	}
 	if (!found && !numeric) {
@@ -138,7 +138,7 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 		return 0; /* no passwd entry: exactly the given ids, no supplementary groups */
 	out->groups[out->n_groups++] = out->gid;
 	if (group_scan(group_path, NULL, NULL, name, out) < 0) {
-		str_format(err, len, "cannot read %s: %s", group_path, strerror(errno));
+		str_format(err, len, "cannot read %s: %s", group_path, error_text(errno));
 		return -1;
 	}
 	return 0;

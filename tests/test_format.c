@@ -2,6 +2,7 @@
  * what the C library's snprintf gives, truncation works like snprintf's,
  * and out_format reaches stdout whole however long the text. */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -107,6 +108,28 @@ START_TEST(test_utc)
 }
 END_TEST
 
+/* error_text speaks the C library's words for every error it knows, knows
+ * the ones initc meets, and names the others by number. */
+START_TEST(test_error_text)
+{
+	const int known[] = { ENOENT, EACCES, EPERM, ENOEXEC, ETXTBSY, EAGAIN, EMFILE, ENOMEM,
+			      EROFS, ENOSPC, ENOTDIR, ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH };
+	char want[32];
+
+	for (int e = 1; e < 134; e++) {
+		const char *t = error_text(e);
+
+		if (strncmp(t, "error ", 6) != 0)
+			ck_assert_str_eq(t, strerror(e));
+	}
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		ck_assert_str_eq(error_text(known[i]), strerror(known[i]));
+	snprintf(want, sizeof(want), "error %d", EDOM);
+	ck_assert_str_eq(error_text(EDOM), want);
+	ck_assert_str_eq(error_text(-5), "error -5");
+}
+END_TEST
+
 /* out_format in a child whose stdout is a pipe: a text far longer than the
  * internal buffer arrives whole and in order. */
 START_TEST(test_out_format_long)
@@ -151,6 +174,7 @@ int main(void)
 	tcase_add_test(tc, test_integers);
 	tcase_add_test(tc, test_truncation);
 	tcase_add_test(tc, test_utc);
+	tcase_add_test(tc, test_error_text);
 	tcase_add_test(tc, test_out_format_long);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
