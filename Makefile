@@ -18,7 +18,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(INIH_CFLAGS) $(CFLAGS)
 
 SRC := src/util.c src/log.c src/parse.c src/config.c src/plan.c src/user.c src/spawn.c \
-       src/launch.c src/loop.c src/probe.c src/steps.c src/tree.c src/handoff.c
+       src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c src/handoff.c
 MAIN := src/main.c
 HDR := $(wildcard src/*.h)
 
