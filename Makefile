@@ -141,13 +141,13 @@ deps:
 	else echo "install inih, check and pkg-config with your package manager"; fi
 
 # --- Hardening: fuzzing (see README "Hardening") ---
-# Both libFuzzer harnesses are built from the sources directly with clang,
+# The libFuzzer harnesses are built from the sources directly with clang,
 # ASan and UBSan (every UB report aborts). FUZZ_SECONDS is per harness.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(INIH_CFLAGS) -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers
+FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers $(B)/fuzz/fuzz_dns
 
 $(B)/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
 	@mkdir -p $(@D)
