@@ -19,7 +19,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,10 +103,20 @@ static bool read_line(FILE *fp, char *buf, int len)
 	return true;
 }
 
+/* The length of name without one trailing dot: "db." is "db" in the hosts
+ * file (an absolute name). */
+static size_t name_len(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && name[n - 1] == '.' ? n - 1 : n;
+}
+
 int resolve_hosts(const char *path, const char *name, int port, union resolve_addr *out, int max)
 {
 	char line[LINE_MAX_LEN], *addr, *h;
 	FILE *fp = fopen(path, "re");
+	size_t len = name_len(name);
 	int n = 0;
 
 	if (!fp)
@@ -116,7 +125,7 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 		line[strcspn(line, "#")] = '\0';
 		addr = strtok(line, WS);
 		while (addr && (h = strtok(NULL, WS)))
-			if (strcasecmp(h, name) == 0) {
+			if (strncasecmp(h, name, len) == 0 && !h[len]) {
 				n += numeric_addr(addr, port, &out[n]);
 				break;
 			}
@@ -148,17 +157,16 @@ static void set_option(struct resolve_conf *c, const char *opt)
 static void conf_line(struct resolve_conf *c, const char *key)
 {
 	const char *v;
-	bool domain = strcmp(key, "domain") == 0;
 
 	if (strcmp(key, "nameserver") == 0) {
 		v = strtok(NULL, WS);
 		if (v && c->n_ns < RESOLVE_MAX_NS && numeric_addr(v, 53, &c->ns[c->n_ns]))
 			c->n_ns++;
-	} else if (domain || strcmp(key, "search") == 0) {
-		c->n_search = 0; /* the last search or domain line wins */
-		while ((v = strtok(NULL, WS)) && c->n_search < (domain ? 1 : RESOLVE_MAX_SEARCH))
+	} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
+		c->n_search = 0; /* the last search or domain line wins (as in musl) */
+		while ((v = strtok(NULL, WS)) && c->n_search < RESOLVE_MAX_SEARCH)
 			if (strlen(v) < RESOLVE_NAME_MAX)
-				strcpy(c->search[c->n_search++], v);
+				memcpy(c->search[c->n_search++], v, strlen(v) + 1);
 	} else if (strcmp(key, "options") == 0) {
 		while ((v = strtok(NULL, WS)))
 			set_option(c, v);
@@ -332,11 +340,12 @@ static int ask_server(const union resolve_addr *ns, const uint8_t *q, size_t qle
 		rc = errno;
 	while (!rc && st == REPLY_IGNORE) {
 		left = end - now_ms(); /* at most timeout:60 s */
-		if (left <= 0)
+		if (left <= 0) {
 			rc = ETIMEDOUT;
-		else if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
-			rc = errno;
-		else if ((got = recv(pfd.fd, buf, sizeof(buf), 0)) > 0)
+			break;
+		}
+		got = poll(&pfd, 1, (int)left) == -1 ? -1 : recv(pfd.fd, buf, sizeof(buf), 0);
+		if (got > 0)
 			st = resolve_parse(buf, (size_t)got, q, qlen, port, out, RESOLVE_MAX_ADDRS, n);
 		else if (got < 0 && errno != EAGAIN && errno != EINTR)
 			rc = errno;
@@ -365,22 +374,6 @@ static int ask_servers(const struct resolve_conf *c, const uint8_t *q, size_t ql
 	return rc;
 }
 
-/* Random query ids, from getrandom or else /dev/urandom: never guessable. */
-static int random_fill(void *buf, size_t len)
-{
-	ssize_t got = getrandom(buf, len, GRND_NONBLOCK);
-	int fd;
-
-	if (got == (ssize_t)len)
-		return 0;
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	got = read(fd, buf, len);
-	close(fd);
-	return got == (ssize_t)len ? 0 : -1;
-}
-
 int resolve_dns(const struct resolve_conf *c, const char *name, int port, union resolve_addr *out,
 		int64_t deadline, char *err)
 {
@@ -391,7 +384,9 @@ int resolve_dns(const struct resolve_conf *c, const char *name, int port, union 
 	size_t qlen;
 	int rc = 0, n = 0;
 
-	if (random_fill(ids, sizeof(ids)) == -1) {
+	/* Unguessable ids. getrandom blocks only until the kernel's pool is
+	 * ready at boot; the attempt's timeout bounds even that. */
+	if (getrandom(ids, sizeof(ids), 0) != (ssize_t)sizeof(ids)) {
 		why = "no random source for query ids";
 		goto fail;
 	}
@@ -422,24 +417,14 @@ int resolve_host_in(const char *resolv_conf, const char *hosts, const char *host
 		    union resolve_addr *out, int64_t deadline, char *err)
 {
 	struct resolve_conf c;
-	char name[RESOLVE_NAME_MAX];
-	size_t n = strlen(host);
 	int got;
 
 	if (numeric_addr(host, port, out))
 		return 1;
-	if (n && host[n - 1] == '.')
-		n--; /* "db." is "db" in the hosts file */
-	if (n >= sizeof(name)) {
-		join(err, RESOLVE_ERR_MAX, (const char *const[]){ "name too long", NULL });
-		return -1;
-	}
-	memcpy(name, host, n);
-	name[n] = '\0';
-	got = resolve_hosts(hosts, name, port, out, RESOLVE_MAX_ADDRS);
+	got = resolve_hosts(hosts, host, port, out, RESOLVE_MAX_ADDRS);
 	if (got)
 		return got;
-	if (strcasecmp(name, "localhost") == 0) {
+	if (name_len(host) == 9 && strncasecmp(host, "localhost", 9) == 0) {
 		/* what users expect where /etc/hosts lacks it */
 		numeric_addr("127.0.0.1", port, &out[0]);
 		numeric_addr("::1", port, &out[1]);
@@ -455,11 +440,13 @@ int resolve_host(const char *host, int port, union resolve_addr *out, int64_t de
 	return resolve_host_in("/etc/resolv.conf", "/etc/hosts", host, port, out, deadline, err);
 }
 
-/* Decimal digits of v (< 1000). */
+/* Decimal digits of a byte. */
 static char *put_dec(char *o, unsigned v)
 {
+	if (v >= 100)
+		*o++ = (char)('0' + v / 100);
 	if (v >= 10)
-		o = put_dec(o, v / 10);
+		*o++ = (char)('0' + v / 10 % 10);
 	*o++ = (char)('0' + v % 10);
 	return o;
 }
@@ -493,13 +480,14 @@ static char *put_v6(char *o, const uint8_t *b)
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 	unsigned g[8];
 	int best = -1, blen = 1, i, j;
+	const uint8_t *p = b;
 
 	if (memcmp(b, mapped, 12) == 0) {
 		memcpy(o, "::ffff:", 7);
 		return put_v4(o + 7, b + 12);
 	}
-	for (i = 0; i < 8; i++)
-		g[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+	for (i = 0; i < 8; i++, p += 2)
+		g[i] = (unsigned)p[0] << 8 | p[1];
 	for (i = 0; i < 8; i++) {
 		for (j = i; j < 8 && !g[j]; j++)
 			;

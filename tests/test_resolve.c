@@ -172,8 +172,9 @@ START_TEST(test_conf_defaults_limits_and_clamping)
 			  "search a b\ndomain only.example extra\n"
 			  "options ndots:0 timeout:0 attempts:0 ndots:x timeout: attempts:-1\n");
 	ck_assert_int_eq(resolve_conf_read(path, &c, err), 0);
-	ck_assert_int_eq(c.n_search, 1); /* the last of search/domain wins */
+	ck_assert_int_eq(c.n_search, 2); /* the last of search/domain wins */
 	ck_assert_str_eq(c.search[0], "only.example");
+	ck_assert_str_eq(c.search[1], "extra");
 	ck_assert_int_eq(c.ndots, 0);
 	ck_assert_int_eq(c.timeout_s, 1);
 	ck_assert_int_eq(c.attempts, 1);
