@@ -17,8 +17,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(INIH_CFLAGS) $(CFLAGS)
 
-SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/plan.c src/user.c src/spawn.c \
-       src/launch.c src/loop.c src/probe.c src/steps.c src/tree.c src/handoff.c
+SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/plan.c src/user.c \
+       src/spawn.c src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c \
+       src/handoff.c
 MAIN := src/main.c
 HDR := $(wildcard src/*.h)
 
@@ -148,13 +149,13 @@ deps:
 	else echo "install inih, check and pkg-config with your package manager"; fi
 
 # --- Hardening: fuzzing (see README "Hardening") ---
-# Both libFuzzer harnesses are built from the sources directly with clang,
+# The libFuzzer harnesses are built from the sources directly with clang,
 # ASan and UBSan (every UB report aborts). FUZZ_SECONDS is per harness.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(INIH_CFLAGS) -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers
+FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers $(B)/fuzz/fuzz_dns
 
 $(B)/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
 	@mkdir -p $(@D)

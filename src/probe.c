@@ -1,11 +1,9 @@
 /* wait_tcp and wait_file. */
 #include "probe.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netdb.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,19 +13,20 @@
 #include "format.h"
 #include "log.h"
 #include "parse.h"
+#include "resolve.h"
 #include "util.h"
 
 /* One non-blocking connect; 0 when connected, else errno-style reason. */
-static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
+static int connect_one(const union resolve_addr *a, int64_t timeout_ms)
 {
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
 	int fd, soerr = 0;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	fd = socket(a->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return errno;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+	if (connect(fd, &a->sa, resolve_addr_len(a)) == 0) {
 		close(fd);
 		return 0;
 	}
@@ -53,47 +52,32 @@ static int connect_one(const struct addrinfo *ai, int64_t timeout_ms)
 	return soerr;
 }
 
-/* The address as text for the log. inet_ntop, not getnameinfo: the latter
- * pulls musl's reverse-lookup code into the static binary. */
-static const char *numeric_addr(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const void *a = sa->sa_family == AF_INET6 ?
-				(const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-				(const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-
-	return inet_ntop(sa->sa_family, a, buf, (socklen_t)len);
-}
-
 int probe_tcp(const char *step, int attempt, const char *target, int64_t timeout_ms)
 {
-	struct addrinfo hints, *res, *ai;
+	union resolve_addr addrs[RESOLVE_MAX_ADDRS];
 	struct log_fields f = { "probe_failed", step, attempt, -1, -1 };
-	char host[256], port[8], err[256], addr[sizeof(host)];
-	int rc, last = 0;
+	char host[256], port[8], err[256], addr[RESOLVE_ADDR_TEXT];
+	unsigned long port_num = 0;
+	int n, last = 0;
 	int64_t end = now_ms() + timeout_ms;
 
 	if (parse_host_port(target, host, sizeof(host), port, sizeof(port), err, sizeof(err))) {
 		log_event(LOG_WARN, &f, "step %s: %s", step, err);
 		return 2;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, port, &hints, &res);
-	if (rc != 0) {
-		log_event(LOG_WARN, &f, "step %s: cannot resolve '%s': %s", step, host,
-			  rc == EAI_SYSTEM ? error_text(errno) : gai_strerror(rc));
-		return 1;
+	scan_ulong(port, 65535, &port_num); /* parse_host_port checked it */
+	n = resolve_host(host, (int)port_num, addrs, end, err);
+	if (n < 0) {
+		log_event(LOG_WARN, &f, "step %s: cannot resolve '%s': %s", step, host, err);
+		return now_ms() >= end ? EXIT_TIMEOUT : 1;
 	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		last = connect_one(ai, end - now_ms());
+	for (int i = 0; i < n; i++) {
+		last = connect_one(&addrs[i], end - now_ms());
 		if (last == 0)
 			break;
-		if (!numeric_addr(ai->ai_addr, addr, sizeof(addr)))
-			str_format(addr, sizeof(addr), "%s", host);
-		log_event(LOG_INFO, &f, "step %s: connect to %s port %s: %s", step, addr, port,
-			  error_text(last));
+		log_event(LOG_INFO, &f, "step %s: connect to %s port %s: %s", step,
+			  format_addr(&addrs[i], addr), port, error_text(last));
 	}
-	freeaddrinfo(res);
 	if (last == ETIMEDOUT)
 		return EXIT_TIMEOUT; /* the attempt's time ran out: a timeout, not a refusal */
 	return last == 0 ? 0 : 1;
