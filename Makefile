@@ -24,6 +24,10 @@ HDR := $(wildcard src/*.h)
 
 B := build
 OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
+# The static binary's allocator: src/malloc.c gives it libc's names there;
+# the dev build keeps libc's malloc, so the tests alone link it here.
+ALLOC_OBJ := $(B)/obj/alloc.o
+.SECONDARY: $(ALLOC_OBJ)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
@@ -47,7 +51,8 @@ STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"'
 	-I$(B)/musl-include -Os -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 STATIC_LDFLAGS := -static -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
-STATIC_OBJ := $(OBJ:$(B)/obj/%=$(B)/static/%) $(B)/static/main.o
+STATIC_OBJ := $(OBJ:$(B)/obj/%=$(B)/static/%) $(B)/static/main.o \
+	$(B)/static/alloc.o $(B)/static/malloc.o
 STATIC_OK := $(shell command -v $(firstword $(STATIC_CC)) >/dev/null 2>&1 && \
 	test -f "$(INIH_A)" && echo yes)
 # tests/test_release.c fails past this many bytes (see README.md).
@@ -72,8 +77,8 @@ $(B)/tests $(B)/tests/helpers:
 
 # Each tests/test_*.c is one Check program: unit suites link the modules,
 # integration suites run the real build/initc.
-$(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) | $(B)/tests
-	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(OBJ) $(INIH_LIBS) $(CHECK_LIBS)
+$(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) $(ALLOC_OBJ) | $(B)/tests
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(OBJ) $(ALLOC_OBJ) $(INIH_LIBS) $(CHECK_LIBS)
 
 # Small programs the integration tests run as steps or as the app.
 $(B)/tests/helpers/%: tests/helpers/%.c | $(B)/tests/helpers
@@ -179,7 +184,7 @@ check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/init
 # --- Hardening: static analysis ---
 # cppcheck (warning, portability) and clang-tidy (the checks and the reasons
 # for the ones left out are in .clang-tidy); any finding fails.
-TIDY_SRC := $(SRC) $(MAIN) $(wildcard tests/fuzz/*.c)
+TIDY_SRC := $(SRC) $(MAIN) src/alloc.c src/malloc.c $(wildcard tests/fuzz/*.c)
 
 lint:
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet --inline-suppr \
