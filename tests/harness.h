@@ -77,6 +77,11 @@ char *write_config(const char *dir, const char *fmt, ...) __attribute__((format(
 /* How many times needle occurs in hay (not overlapping). */
 int count_substr(const char *hay, const char *needle);
 
+/* msg (malloc'd copy) in the words of the binary under test: with
+ * INITC_LIBC=musl (make check-static), glibc's strerror texts that musl
+ * words differently become musl's. */
+char *libc_wording(const char *msg);
+
 /* For Check suites (include <check.h> first): text must contain needle. */
 #ifdef ck_assert_msg
 #define ASSERT_HAS(text, needle) \

@@ -209,10 +209,11 @@ static void setup_special(const struct row *r, const char *tmp, const char *p)
 	free(other);
 }
 
-/* "{P}" in the expected message stands for the path given to -c. */
+/* "{P}" in the expected message stands for the path given to -c; system
+ * error texts are the binary's C library's. */
 static char *expected_message(const char *msg, const char *p)
 {
-	char *out = strdup(msg), *at;
+	char *out = libc_wording(msg), *at;
 
 	while ((at = strstr(out, "{P}")) != NULL) {
 		char *next;
