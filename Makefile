@@ -58,7 +58,7 @@ STATIC_OK := $(shell command -v $(firstword $(STATIC_CC)) >/dev/null 2>&1 && \
 # tests/test_release.c fails past this many bytes (see README.md).
 STATIC_MAX := 131072
 
-.PHONY: all check demo deps clean static static-cc install container-test \
+.PHONY: all check check-static demo deps clean static static-cc install container-test \
 	fuzz check-sanitize check-valgrind lint coverage
 
 all: $(B)/initc
@@ -97,6 +97,17 @@ demo: $(B)/initc
 		sh -c 'echo "app: running as pid $$$$ (initc exec-ed into me)"; cat $(B)/demo/greeting'
 	@echo "--- second run: the 'prepare' step is skipped, its file exists"
 	DEMO_DIR=$(B)/demo $(B)/initc -c examples/demo.ini -- sh -c 'echo "app: hello again"'
+
+# make check-static: the integration suites (those that run the real
+# binary) against build/initc-static, the binary users get: musl, and
+# src/alloc.c as its malloc (INITC_LIBC=musl: musl's strerror wording). The unit suites link the modules themselves and
+# test_release checks the static binary in make check already.
+STATIC_SUITES := $(filter-out $(B)/tests/test_release,$(patsubst tests/%.c,$(B)/tests/%,\
+	$(shell grep -lE 'run_initc|start_initc|initc_bin' $(TEST_SRC))))
+
+check-static: $(B)/initc-static $(STATIC_SUITES) $(HELPER_BIN)
+	INITC_BIN=$(B)/initc-static INITC_STATIC=$(B)/initc-static INITC_LIBC=musl \
+		HELPERS=$(B)/tests/helpers MAKE="$(MAKE)" tests/run-all.sh $(STATIC_SUITES)
 
 # make static: see the variables above.
 static: $(B)/initc-static
