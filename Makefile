@@ -100,8 +100,9 @@ demo: $(B)/initc
 
 # make check-static: the integration suites (those that run the real
 # binary) against build/initc-static, the binary users get: musl, and
-# src/alloc.c as its malloc (INITC_LIBC=musl: musl's strerror wording). The unit suites link the modules themselves and
-# test_release checks the static binary in make check already.
+# src/alloc.c as its malloc (INITC_LIBC=musl: expect musl's strerror
+# wording). The unit suites link the modules themselves, and test_release
+# checks the static binary in make check already.
 STATIC_SUITES := $(filter-out $(B)/tests/test_release,$(patsubst tests/%.c,$(B)/tests/%,\
 	$(shell grep -lE 'run_initc|start_initc|initc_bin' $(TEST_SRC))))
 
