@@ -25,6 +25,10 @@ HDR := $(wildcard src/*.h)
 
 B := build
 OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
+# The static binary's allocator: src/malloc.c gives it libc's names there;
+# the dev build keeps libc's malloc, so the tests alone link it here.
+ALLOC_OBJ := $(B)/obj/alloc.o
+.SECONDARY: $(ALLOC_OBJ)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
@@ -55,13 +59,14 @@ STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"'
 # layout) instead of at the next page boundary, another 0-4 KiB of padding.
 STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none \
 	-Wl,-z,noseparate-code -Wl,-z,norelro -Wl,-z,common-page-size=64
-STATIC_OBJ := $(OBJ:$(B)/obj/%=$(B)/static/%) $(B)/static/main.o
+STATIC_OBJ := $(OBJ:$(B)/obj/%=$(B)/static/%) $(B)/static/main.o \
+	$(B)/static/alloc.o $(B)/static/malloc.o
 STATIC_OK := $(shell command -v $(firstword $(STATIC_CC)) >/dev/null 2>&1 && \
 	test -f "$(INIH_A)" && echo yes)
 # tests/test_release.c fails past this many bytes (see README.md).
 STATIC_MAX := 131072
 
-.PHONY: all check demo deps clean static static-cc install container-test \
+.PHONY: all check check-static demo deps clean static static-cc install container-test \
 	fuzz check-sanitize check-valgrind lint coverage
 
 all: $(B)/initc
@@ -80,8 +85,8 @@ $(B)/tests $(B)/tests/helpers:
 
 # Each tests/test_*.c is one Check program: unit suites link the modules,
 # integration suites run the real build/initc.
-$(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) | $(B)/tests
-	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(OBJ) $(INIH_LIBS) $(CHECK_LIBS)
+$(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(OBJ) $(ALLOC_OBJ) | $(B)/tests
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/harness.c $(OBJ) $(ALLOC_OBJ) $(INIH_LIBS) $(CHECK_LIBS)
 
 # Small programs the integration tests run as steps or as the app.
 $(B)/tests/helpers/%: tests/helpers/%.c | $(B)/tests/helpers
@@ -100,6 +105,17 @@ demo: $(B)/initc
 		sh -c 'echo "app: running as pid $$$$ (initc exec-ed into me)"; cat $(B)/demo/greeting'
 	@echo "--- second run: the 'prepare' step is skipped, its file exists"
 	DEMO_DIR=$(B)/demo $(B)/initc -c examples/demo.ini -- sh -c 'echo "app: hello again"'
+
+# make check-static: the integration suites (those that run the real
+# binary) against build/initc-static, the binary users get: musl, and
+# src/alloc.c as its malloc. The unit suites link the modules themselves, and test_release
+# checks the static binary in make check already.
+STATIC_SUITES := $(filter-out $(B)/tests/test_release,$(patsubst tests/%.c,$(B)/tests/%,\
+	$(shell grep -lE 'run_initc|start_initc|initc_bin' $(TEST_SRC))))
+
+check-static: $(B)/initc-static $(STATIC_SUITES) $(HELPER_BIN)
+	INITC_BIN=$(B)/initc-static INITC_STATIC=$(B)/initc-static \
+		HELPERS=$(B)/tests/helpers MAKE="$(MAKE)" tests/run-all.sh $(STATIC_SUITES)
 
 # make static: see the variables above.
 static: $(B)/initc-static
@@ -187,7 +203,7 @@ check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/init
 # --- Hardening: static analysis ---
 # cppcheck (warning, portability) and clang-tidy (the checks and the reasons
 # for the ones left out are in .clang-tidy); any finding fails.
-TIDY_SRC := $(SRC) $(MAIN) $(wildcard tests/fuzz/*.c)
+TIDY_SRC := $(SRC) $(MAIN) src/alloc.c src/malloc.c $(wildcard tests/fuzz/*.c)
 
 lint:
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet --inline-suppr \

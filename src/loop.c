@@ -136,6 +136,27 @@ int loop_init(void)
 	return 0;
 }
 
+/* sigaddset, also for the signals the C library keeps for its threads
+ * (glibc 32-33, musl 32-34), which its sigaddset refuses: initc has no
+ * threads, and a signal it does not take would kill it at its default,
+ * orphaning the app (as PID 1: be lost) instead of reaching the app. 34 is
+ * SIGRTMIN to glibc, bash and Docker. Both C libraries lay a sigset_t out
+ * as the kernel reads it: bit sig-1 of an array of unsigned long. */
+static void add_any_signal(sigset_t *set, int sig)
+{
+	unsigned long *words = (unsigned long *)(void *)set;
+	unsigned bits = 8 * sizeof(unsigned long);
+
+	words[(unsigned)(sig - 1) / bits] |= 1UL << ((unsigned)(sig - 1) % bits);
+}
+
+/* sigprocmask(SIG_BLOCK, &handled), straight to the kernel: glibc's would
+ * leave out the signals it reserves. */
+static int block_handled(void)
+{
+	return (int)syscall(SYS_rt_sigprocmask, SIG_BLOCK, &handled, NULL, NSIG / 8);
+}
+
 int loop_handle_all(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
@@ -145,12 +166,10 @@ int loop_handle_all(void)
 		case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
 			continue;
 		}
-		if (sig >= 32 && sig < SIGRTMIN)
-			continue; /* reserved by the C library */
-		sigaddset(&handled, sig);
+		add_any_signal(&handled, sig);
 	}
 	/* Untested: neither call can fail on a valid set and signalfd. */
-	if (sigprocmask(SIG_BLOCK, &handled, NULL) == -1 ||
+	if (block_handled() == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
 		log_msg(LOG_ERROR, "cannot take over signals: %s", error_text(errno));
 		return -1;
@@ -262,5 +281,5 @@ int loop_restore(void)
 
 int loop_block_again(void)
 {
-	return sigprocmask(SIG_BLOCK, &handled, NULL);
+	return block_handled();
 }

@@ -77,6 +77,7 @@ char *write_config(const char *dir, const char *fmt, ...) __attribute__((format(
 /* How many times needle occurs in hay (not overlapping). */
 int count_substr(const char *hay, const char *needle);
 
+
 /* For Check suites (include <check.h> first): text must contain needle. */
 #ifdef ck_assert_msg
 #define ASSERT_HAS(text, needle) \

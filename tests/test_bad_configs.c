@@ -209,11 +209,13 @@ static void setup_special(const struct row *r, const char *tmp, const char *p)
 	free(other);
 }
 
-/* "{P}" in the expected message stands for the path given to -c. */
+/* "{P}" in the expected message stands for the path given to -c. (System
+ * error texts are initc's own error_text, the same in both builds.) */
 static char *expected_message(const char *msg, const char *p)
 {
 	char *out = strdup(msg), *at;
 
+	ck_assert_ptr_nonnull(out);
 	while ((at = strstr(out, "{P}")) != NULL) {
 		char *next;
 
