@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* A duration past ~31 years is certainly a typo. */
 #define DURATION_MAX_MS 1000000000000LL
@@ -85,11 +84,11 @@ int parse_bool(const char *s, bool *out, char *err)
 	static const char *const no[] = { "false", "no", "off", "0" };
 
 	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
+		if (str_case_eqn(s, yes[i], SIZE_MAX)) {
 			*out = true;
 			return 0;
 		}
-		if (strcasecmp(s, no[i]) == 0) {
+		if (str_case_eqn(s, no[i], SIZE_MAX)) {
 			*out = false;
 			return 0;
 		}
@@ -167,7 +166,7 @@ const char *signal_name(int sig)
 
 int parse_signal(const char *s, int *sig, char *err)
 {
-	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
+	const char *name = str_case_eqn(s, "SIG", 3) ? s + 3 : s;
 	unsigned long n = 0;
 	char ignored[PARSE_ERR_MAX];
 
@@ -176,7 +175,7 @@ int parse_signal(const char *s, int *sig, char *err)
 		return 0;
 	}
 	for (int i = 1; i < N_SIGNAL_NAMES; i++) {
-		if (signal_names[i] && strcasecmp(name, signal_names[i]) == 0) {
+		if (signal_names[i] && str_case_eqn(name, signal_names[i], SIZE_MAX)) {
 			*sig = i;
 			return 0;
 		}

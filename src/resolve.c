@@ -23,7 +23,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -108,7 +107,7 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 		line[strcspn(line, "#")] = '\0';
 		addr = strtok(line, WS);
 		while (addr && (h = strtok(NULL, WS)))
-			if (strncasecmp(h, name, len) == 0 && !h[len]) {
+			if (str_case_eqn(h, name, len) && !h[len]) {
 				n += numeric_addr(addr, port, &out[n]);
 				break;
 			}
@@ -407,7 +406,7 @@ int resolve_host_in(const char *resolv_conf, const char *hosts, const char *host
 	got = resolve_hosts(hosts, host, port, out, RESOLVE_MAX_ADDRS);
 	if (got)
 		return got;
-	if (name_len(host) == 9 && strncasecmp(host, "localhost", 9) == 0) {
+	if (name_len(host) == 9 && str_case_eqn(host, "localhost", 9)) {
 		/* what users expect where /etc/hosts lacks it */
 		numeric_addr("127.0.0.1", port, &out[0]);
 		numeric_addr("::1", port, &out[1]);

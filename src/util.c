@@ -94,6 +94,20 @@ bool str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool str_case_eqn(const char *a, const char *b, size_t n)
+{
+	for (; n > 0; n--, a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+
+		if (x != y)
+			return false;
+		if (x == '\0')
+			return true;
+	}
+	return true;
+}
+
 void describe_wait_status(int wstatus, char *buf, size_t len)
 {
 	if (WIFSIGNALED(wstatus))

@@ -38,6 +38,9 @@ void strv_free(struct strv *sv);
 int64_t now_ms(void);
 
 bool str_starts(const char *s, const char *prefix);
+/* strncasecmp(a, b, n) == 0 for ASCII text (config words, host names):
+ * musl's strcasecmp family with tolower is 450 bytes of the static binary. */
+bool str_case_eqn(const char *a, const char *b, size_t n);
 
 /* Builds "status N" / "signal NAME" text for an exit status from waitpid. */
 void describe_wait_status(int wstatus, char *buf, size_t len);

@@ -1,5 +1,7 @@
-/* Unit tests for src/util.c's sort_array, against the C library's qsort. */
+/* Unit tests for src/util.c: sort_array against the C library's qsort, and
+ * str_case_eqn. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +55,20 @@ START_TEST(test_sort_strings)
 }
 END_TEST
 
+START_TEST(test_case_eqn)
+{
+	ck_assert(str_case_eqn("SIGTERM", "sigterm", SIZE_MAX));
+	ck_assert(str_case_eqn("Yes", "yES", 3));
+	ck_assert(str_case_eqn("LocalHost.", "localhost", 9)); /* a prefix of n bytes */
+	ck_assert(!str_case_eqn("true", "truer", SIZE_MAX));
+	ck_assert(!str_case_eqn("truer", "true", SIZE_MAX));
+	ck_assert(!str_case_eqn("[", "{", 1)); /* only letters fold: '[' + 32 is '{' */
+	ck_assert(!str_case_eqn("@", "`", 1));
+	ck_assert(str_case_eqn("", "", SIZE_MAX));
+	ck_assert(str_case_eqn("abc", "xyz", 0));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -62,6 +78,7 @@ int main(void)
 
 	tcase_add_test(tc, test_sort_ints);
 	tcase_add_test(tc, test_sort_strings);
+	tcase_add_test(tc, test_case_eqn);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
