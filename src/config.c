@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -962,10 +961,8 @@ static int compare_names(const void *a, const void *b)
 /* Reads every *.ini in the directory, in byte order of their names. */
 static void load_dir(struct loader *l, const char *dir, int fd)
 {
-	struct strv names = { 0 };
+	struct strv all = { 0 }, names = { 0 };
 	struct stat st;
-	struct dirent *de;
-	DIR *d;
 
 	l->file = intern_file(l, dir);
 	if (fstat(fd, &st) == -1) {
@@ -977,29 +974,29 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 		close(fd);
 		return;
 	}
-	d = fdopendir(fd);
-	if (!d) {
+	if (dir_list(fd, &all) == -1) {
 		config_error(l, 0, "cannot read directory: %s", error_text(errno));
+		strv_free(&all);
 		close(fd);
 		return;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (is_ini_name(de->d_name))
-			strv_push(&names, xstrdup(de->d_name));
-		else if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			log_msg(LOG_INFO, "%s/%s: ignored (only *.ini files are read)", dir,
-				de->d_name);
+	for (size_t i = 0; i < all.n; i++) {
+		if (is_ini_name(all.v[i]))
+			strv_push(&names, xstrdup(all.v[i]));
+		else
+			log_msg(LOG_INFO, "%s/%s: ignored (only *.ini files are read)", dir, all.v[i]);
 	}
+	strv_free(&all);
 	if (names.n)
 		sort_array(names.v, names.n, sizeof(*names.v), compare_names);
 	for (size_t i = 0; i < names.n; i++) {
 		char display[4096];
 
 		str_format(display, sizeof(display), "%s/%s", dir, names.v[i]);
-		load_file_at(l, dirfd(d), names.v[i], display);
+		load_file_at(l, fd, names.v[i], display);
 	}
 	strv_free(&names);
-	closedir(d);
+	close(fd);
 }
 
 /* Loads path: a directory of drop-ins or a single file. With optional set,

@@ -134,7 +134,7 @@ static void format_timestamp(char *buf, size_t len)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_read(CLOCK_REALTIME, &ts);
 	format_utc(&ts, buf, len);
 }
 

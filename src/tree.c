@@ -5,7 +5,7 @@
  * whole subtree below it, not only its direct children. */
 #include "tree.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -67,20 +67,22 @@ static pid_t parent_of(pid_t pid)
 /* Every process visible in /proc with its parent. */
 static int table_read(struct proc_table *t)
 {
-	struct dirent *de;
-	DIR *d = opendir("/proc");
+	struct strv names = { 0 };
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
 
-	/* Untested (as root opendir only fails when there is no /proc at all,
+	/* Untested (as root this only fails when there is no /proc at all,
 	 * which needs a new root; an empty /proc is tested, see tree_signal). */
-	if (!d)
+	if (fd == -1)
 		return -1;
-	while ((de = readdir(d)) != NULL) {
+	rc = dir_list(fd, &names);
+	close(fd);
+	for (size_t i = 0; i < names.n; i++) {
 		const char *end;
 		unsigned long pid;
 		pid_t ppid;
 
 		/* Only the numeric entries are processes. */
-		end = scan_ulong(de->d_name, INT_MAX, &pid);
+		end = scan_ulong(names.v[i], INT_MAX, &pid);
 		if (!end || *end || pid == 0 || (ppid = parent_of((pid_t)pid)) < 0)
 			continue;
 		if (t->n == t->cap) {
@@ -89,8 +91,8 @@ static int table_read(struct proc_table *t)
 		}
 		t->v[t->n++] = (struct proc_entry){ (pid_t)pid, ppid, false };
 	}
-	closedir(d);
-	return 0;
+	strv_free(&names);
+	return rc;
 }
 
 static int by_pid(const void *a, const void *b)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Exit statuses of SPEC §6. */
 enum {
@@ -34,6 +35,8 @@ void strv_push(struct strv *sv, char *s);
 void strv_reserve(struct strv *sv, size_t n);
 void strv_free(struct strv *sv);
 
+/* clock_gettime(clock, ts) for CLOCK_MONOTONIC and CLOCK_REALTIME. */
+void clock_read(clockid_t clock, struct timespec *ts);
 /* Milliseconds on CLOCK_MONOTONIC: every timeout in initc is measured on it. */
 int64_t now_ms(void);
 
@@ -51,6 +54,10 @@ int wait_for_pid(pid_t pid);
 
 /* Converts a waitpid status into a shell-style exit code (128+N for signal N). */
 int exit_code_of(int wstatus);
+
+/* Appends the names in the open directory fd (not "." or "..") to out, in
+ * the directory's order; 0, or -1 with errno set. */
+int dir_list(int fd, struct strv *out);
 
 /* Sorts n elements of size bytes in place, like qsort (not stable). A Shell
  * sort: musl's qsort is 2 KiB of the static binary, and initc sorts at most

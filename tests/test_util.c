@@ -1,9 +1,13 @@
 /* Unit tests for src/util.c: sort_array against the C library's qsort, and
- * str_case_eqn. */
+ * str_case_eqn and dir_list. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -69,6 +73,51 @@ START_TEST(test_case_eqn)
 }
 END_TEST
 
+static int by_string_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dir_list sees every entry but "." and "..", across many getdents64 calls
+ * (600 long names are far more than one 4 KiB buffer holds), and reports a
+ * descriptor that is not a directory. */
+START_TEST(test_dir_list)
+{
+	char dir[] = "/tmp/initc-dirlist-XXXXXX", path[256];
+	struct strv names = { 0 };
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (int i = 0; i < 600; i++) {
+		snprintf(path, sizeof(path), "%s/entry-with-a-rather-long-name-%04d.ini", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(dir_list(fd, &names), 0);
+	close(fd);
+	ck_assert_uint_eq(names.n, 600);
+	qsort(names.v, names.n, sizeof(*names.v), by_string_ptr);
+	for (size_t i = 0; i < names.n; i++) {
+		snprintf(path, sizeof(path), "entry-with-a-rather-long-name-%04zu.ini", i);
+		ck_assert_str_eq(names.v[i], path);
+		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
+		unlink(path);
+	}
+	strv_free(&names);
+	rmdir(dir);
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	errno = 0;
+	ck_assert_int_eq(dir_list(fd, &names), -1);
+	ck_assert_int_eq(errno, ENOTDIR);
+	ck_assert_uint_eq(names.n, 0);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -79,6 +128,7 @@ int main(void)
 	tcase_add_test(tc, test_sort_ints);
 	tcase_add_test(tc, test_sort_strings);
 	tcase_add_test(tc, test_case_eqn);
+	tcase_add_test(tc, test_dir_list);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
