@@ -47,12 +47,16 @@ enum key_kind {
 	KEY_SUCCESS_CODES,
 };
 
+/* Packed into 16 bytes (the tables are 31 of these in a 64 KiB binary). */
 struct key_def {
 	const char *name;
-	enum key_kind kind;
-	size_t offset;	   /* into the section's struct */
-	unsigned long max; /* KEY_UINT */
+	uint8_t kind;	 /* enum key_kind */
+	uint16_t offset; /* into the section's struct */
+	uint32_t max;	 /* KEY_UINT */
 };
+_Static_assert(sizeof(struct plan) <= UINT16_MAX && sizeof(struct step) <= UINT16_MAX &&
+		       sizeof(struct main_app) <= UINT16_MAX,
+	       "key_def.offset is 16 bits");
 
 static const struct key_def initc_keys[] = {
 	{ "deadline", KEY_DURATION, offsetof(struct plan, deadline_ms), 0 },
