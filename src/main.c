@@ -68,19 +68,19 @@ enum opt_id {
 };
 
 static const struct {
-	char short_name; /* 0: long only */
 	const char *long_name;
+	char short_name; /* 0: long only */
 	bool has_value;
 } option_table[] = {
-	[OPT_CONFIG] = { 'c', "config", true },
-	[OPT_CHECK] = { 0, "check", false },
-	[OPT_STATUS] = { 0, "status", false },
-	[OPT_SUPERVISE] = { 's', "supervise", false },
-	[OPT_VERBOSE] = { 'v', "verbose", false },
-	[OPT_QUIET] = { 'q', "quiet", false },
-	[OPT_LOG_FORMAT] = { 0, "log-format", true },
-	[OPT_HELP] = { 'h', "help", false },
-	[OPT_VERSION] = { 'V', "version", false },
+	[OPT_CONFIG] = { "config", 'c', true },
+	[OPT_CHECK] = { "check", 0, false },
+	[OPT_STATUS] = { "status", 0, false },
+	[OPT_SUPERVISE] = { "supervise", 's', false },
+	[OPT_VERBOSE] = { "verbose", 'v', false },
+	[OPT_QUIET] = { "quiet", 'q', false },
+	[OPT_LOG_FORMAT] = { "log-format", 0, true },
+	[OPT_HELP] = { "help", 'h', false },
+	[OPT_VERSION] = { "version", 'V', false },
 };
 
 #define OPT_COUNT ((int)(sizeof(option_table) / sizeof(option_table[0])))

@@ -109,11 +109,17 @@ bool str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static unsigned char ascii_lower(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u >= 'A' && u <= 'Z' ? (unsigned char)(u + ('a' - 'A')) : u;
+}
+
 bool str_case_eqn(const char *a, const char *b, size_t n)
 {
 	for (; n > 0; n--, a++, b++) {
-		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
-		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+		unsigned char x = ascii_lower(*a), y = ascii_lower(*b);
 
 		if (x != y)
 			return false;
