@@ -39,30 +39,101 @@ socklen_t resolve_addr_len(const union resolve_addr *a)
 	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
 }
 
-/* Fills out from raw network-order address bytes (4 or 16) and a port. */
+/* Fills out from raw network-order address bytes (4 or 16) and a port. The
+ * port sits at the same offset in sockaddr_in and sockaddr_in6. */
 static void set_addr(union resolve_addr *out, int family, const uint8_t *raw, int port)
 {
 	memset(out, 0, sizeof(*out));
 	out->sa.sa_family = (sa_family_t)family;
-	if (family == AF_INET) {
-		out->in.sin_port = htons((uint16_t)port);
+	((uint8_t *)&out->in.sin_port)[0] = (uint8_t)(port >> 8); /* htons, inline */
+	((uint8_t *)&out->in.sin_port)[1] = (uint8_t)port;
+	if (family == AF_INET)
 		memcpy(&out->in.sin_addr, raw, 4);
-	} else {
-		out->in6.sin6_port = htons((uint16_t)port);
+	else
 		memcpy(&out->in6.sin6_addr, raw, 16);
-	}
 }
 
-/* A numeric IPv4 or IPv6 address as text: true and out set, else false. */
-static bool numeric_addr(const char *text, int port, union resolve_addr *out)
+/* A dotted quad as inet_pton takes it: four decimal parts 0-255 with no
+ * leading zeros, nothing around them. */
+static bool parse_v4(const char *s, uint8_t *raw)
+{
+	unsigned long v;
+	const char *end;
+
+	for (int i = 0; i < 4; i++, s = end + 1) {
+		end = scan_ulong(s, 255, &v);
+		if (!end || (*s == '0' && end - s > 1) || *end != (i < 3 ? '.' : '\0'))
+			return false;
+		raw[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+/* The value of a hex digit, or -1. */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* IPv6 text as inet_pton takes it: groups of 1-4 hex digits split by ':',
+ * one "::" standing for at least one zero group, and optionally a dotted
+ * quad as the last 32 bits. */
+static bool parse_v6(const char *s, uint8_t *raw)
+{
+	int n = 0, gap = -1, d;
+	unsigned v;
+	const char *p;
+
+	if (s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		s += 2;
+	}
+	while (*s) {
+		if (n == 16)
+			return false;
+		for (v = 0, p = s; p - s < 4 && (d = hex_value(*p)) >= 0; p++)
+			v = v << 4 | (unsigned)d;
+		if (*p == '.') {
+			if (n > 12 || !parse_v4(s, raw + n))
+				return false;
+			n += 4;
+			break;
+		}
+		if (p == s)
+			return false;
+		raw[n++] = (uint8_t)(v >> 8);
+		raw[n++] = (uint8_t)v;
+		if (*p == ':' && *++p == ':') {
+			if (gap >= 0)
+				return false;
+			gap = n;
+			p++;
+		} else if (p[-1] == ':' ? !*p : *p != '\0') {
+			return false; /* a trailing ':', or junk after the group */
+		}
+		s = p;
+	}
+	if (gap < 0)
+		return n == 16;
+	if (n == 16)
+		return false;
+	memmove(raw + 16 - (n - gap), raw + gap, (size_t)(n - gap));
+	memset(raw + gap, 0, (size_t)(16 - n));
+	return true;
+}
+
+bool resolve_numeric(const char *text, int port, union resolve_addr *out)
 {
 	uint8_t raw[16];
 
-	if (inet_pton(AF_INET, text, raw) == 1) {
+	if (parse_v4(text, raw)) {
 		set_addr(out, AF_INET, raw, port);
 		return true;
 	}
-	if (inet_pton(AF_INET6, text, raw) == 1) {
+	if (parse_v6(text, raw)) {
 		set_addr(out, AF_INET6, raw, port);
 		return true;
 	}
@@ -108,7 +179,7 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 		addr = strtok(line, WS);
 		while (addr && (h = strtok(NULL, WS)))
 			if (str_case_eqn(h, name, len) && !h[len]) {
-				n += numeric_addr(addr, port, &out[n]);
+				n += resolve_numeric(addr, port, &out[n]);
 				break;
 			}
 	}
@@ -143,7 +214,7 @@ static void conf_line(struct resolve_conf *c, const char *key)
 
 	if (strcmp(key, "nameserver") == 0) {
 		v = strtok(NULL, WS);
-		if (v && c->n_ns < RESOLVE_MAX_NS && numeric_addr(v, 53, &c->ns[c->n_ns]))
+		if (v && c->n_ns < RESOLVE_MAX_NS && resolve_numeric(v, 53, &c->ns[c->n_ns]))
 			c->n_ns++;
 	} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
 		c->n_search = 0; /* the last search or domain line wins (as in musl) */
@@ -401,15 +472,15 @@ int resolve_host_in(const char *resolv_conf, const char *hosts, const char *host
 	struct resolve_conf c;
 	int got;
 
-	if (numeric_addr(host, port, out))
+	if (resolve_numeric(host, port, out))
 		return 1;
 	got = resolve_hosts(hosts, host, port, out, RESOLVE_MAX_ADDRS);
 	if (got)
 		return got;
 	if (name_len(host) == 9 && str_case_eqn(host, "localhost", 9)) {
 		/* what users expect where /etc/hosts lacks it */
-		numeric_addr("127.0.0.1", port, &out[0]);
-		numeric_addr("::1", port, &out[1]);
+		resolve_numeric("127.0.0.1", port, &out[0]);
+		resolve_numeric("::1", port, &out[1]);
 		return 2;
 	}
 	if (resolve_conf_read(resolv_conf, &c, err) == -1)

@@ -85,6 +85,11 @@ int resolve_dns(const struct resolve_conf *c, const char *name, int port, union 
  * buf holds RESOLVE_ADDR_TEXT bytes; returns buf. */
 const char *format_addr(const union resolve_addr *a, char *buf);
 
+/* A numeric IPv4 or IPv6 address (as inet_pton takes them) with port in
+ * out: true, or false when text is no address. initc's own parser: musl's
+ * inet_pton is twice its size in the static binary. */
+bool resolve_numeric(const char *text, int port, union resolve_addr *out);
+
 /* The length of a's socket address, for connect(). */
 socklen_t resolve_addr_len(const union resolve_addr *a);
 
