@@ -141,18 +141,22 @@ bool resolve_numeric(const char *text, int port, union resolve_addr *out)
 }
 
 /* fgets that drops an overlong line whole (buf becomes ""), so its tail is
- * never read as a line of its own. False at the end of the file. */
+ * never read as a line of its own. False at the end of the file. (A full
+ * buffer without a newline is an overlong line; fgets alone tells, with no
+ * feof or getc in the static binary.) */
 static bool read_line(FILE *fp, char *buf, int len)
 {
-	int ch;
+	bool drop = false;
 
 	if (!fgets(buf, len, fp))
 		return false;
-	if (!strchr(buf, '\n') && !feof(fp)) {
-		while ((ch = getc(fp)) != EOF && ch != '\n')
-			;
-		buf[0] = '\0';
+	while ((int)strlen(buf) == len - 1 && buf[len - 2] != '\n') {
+		drop = true;
+		if (!fgets(buf, len, fp))
+			break;
 	}
+	if (drop)
+		buf[0] = '\0';
 	return true;
 }
 
@@ -333,12 +337,10 @@ static bool is_reply_to(const uint8_t *p, size_t len, const uint8_t *q, size_t q
 	if (len < qlen || p[0] != q[0] || p[1] != q[1] || !(p[2] & 0x80) || (p[2] & 0x78) ||
 	    p[4] != 0 || p[5] != 1)
 		return false;
-	/* Length bytes are < 64 and type/class bytes are no letters, so a
-	 * byte-wise case-insensitive compare of the question is exact. */
-	for (size_t i = 12; i < qlen; i++)
-		if (tolower(p[i]) != tolower(q[i]))
-			return false;
-	return true;
+	/* The name up to its final 0 (the query's only 0 byte there; length
+	 * bytes are < 64, never letters), then type and class exactly. */
+	return str_case_eqn((const char *)p + 12, (const char *)q + 12, qlen - 16) &&
+	       memcmp(p + qlen - 4, q + qlen - 4, 4) == 0;
 }
 
 enum resolve_reply resolve_parse(const uint8_t *p, size_t len, const uint8_t *q, size_t qlen,
@@ -389,7 +391,7 @@ static int ask_server(const union resolve_addr *ns, const uint8_t *q, size_t qle
 	pfd.fd = socket(ns->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (pfd.fd == -1)
 		return errno;
-	if (connect(pfd.fd, &ns->sa, resolve_addr_len(ns)) == -1 || send(pfd.fd, q, qlen, 0) < 0)
+	if (connect(pfd.fd, &ns->sa, resolve_addr_len(ns)) == -1 || write(pfd.fd, q, qlen) < 0)
 		rc = errno;
 	while (!rc && st == REPLY_IGNORE) {
 		left = end - now_ms(); /* at most timeout:60 s */
@@ -397,7 +399,7 @@ static int ask_server(const union resolve_addr *ns, const uint8_t *q, size_t qle
 			rc = ETIMEDOUT;
 			break;
 		}
-		got = poll(&pfd, 1, (int)left) == -1 ? -1 : recv(pfd.fd, buf, sizeof(buf), 0);
+		got = poll(&pfd, 1, (int)left) == -1 ? -1 : read(pfd.fd, buf, sizeof(buf));
 		if (got > 0)
 			st = resolve_parse(buf, (size_t)got, q, qlen, port, out, RESOLVE_MAX_ADDRS, n);
 		else if (got < 0 && errno != EAGAIN && errno != EINTR)
