@@ -16,11 +16,9 @@
  * - IPv6 scope ids (fe80::1%eth0) are not supported. */
 #include "resolve.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -34,55 +32,122 @@
 #define LINE_MAX_LEN 1024
 #define UDP_MAX 512 /* RFC 1035 UDP payload; no EDNS */
 
+static const uint8_t loopback4[4] = { 127, 0, 0, 1 }, loopback6[16] = { [15] = 1 };
+
 socklen_t resolve_addr_len(const union resolve_addr *a)
 {
 	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
 }
 
-/* Fills out from raw network-order address bytes (4 or 16) and a port. */
-static void set_addr(union resolve_addr *out, int family, const uint8_t *raw, int port)
+/* Fills out from a raw network-order address of len bytes (4: IPv4, 16:
+ * IPv6) and a port, which sits at the same offset in both families. */
+static void set_addr(union resolve_addr *out, const uint8_t *raw, int len, int port)
 {
 	memset(out, 0, sizeof(*out));
-	out->sa.sa_family = (sa_family_t)family;
-	if (family == AF_INET) {
-		out->in.sin_port = htons((uint16_t)port);
-		memcpy(&out->in.sin_addr, raw, 4);
-	} else {
-		out->in6.sin6_port = htons((uint16_t)port);
-		memcpy(&out->in6.sin6_addr, raw, 16);
-	}
+	out->sa.sa_family = len == 4 ? AF_INET : AF_INET6;
+	((uint8_t *)&out->in.sin_port)[0] = (uint8_t)(port >> 8); /* htons, inline */
+	((uint8_t *)&out->in.sin_port)[1] = (uint8_t)port;
+	memcpy(len == 4 ? (void *)&out->in.sin_addr : (void *)&out->in6.sin6_addr, raw, (size_t)len);
 }
 
-/* A numeric IPv4 or IPv6 address as text: true and out set, else false. */
-static bool numeric_addr(const char *text, int port, union resolve_addr *out)
+/* A dotted quad as inet_pton takes it: four decimal parts 0-255 with no
+ * leading zeros, nothing around them. */
+static bool parse_v4(const char *s, uint8_t *raw)
+{
+	unsigned long v;
+	const char *end;
+
+	for (int i = 0; i < 4; i++, s = end + 1) {
+		end = scan_ulong(s, 255, &v);
+		if (!end || (*s == '0' && end - s > 1) || *end != (i < 3 ? '.' : '\0'))
+			return false;
+		raw[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+/* The value of a hex digit, or -1. */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* IPv6 text as inet_pton takes it: groups of 1-4 hex digits split by ':',
+ * one "::" standing for at least one zero group, and optionally a dotted
+ * quad as the last 32 bits. */
+static bool parse_v6(const char *s, uint8_t *raw)
+{
+	int n = 0, gap = -1, d;
+	unsigned v;
+	const char *p;
+
+	if (*s == ':' && *++s != ':')
+		return false; /* a leading ':' only as "::" (s is at its second ':') */
+	for (; *s; s = p) {
+		if (*s == ':') { /* the second ':' of "::" */
+			if (gap >= 0)
+				return false;
+			gap = n;
+			p = s + 1;
+			continue;
+		}
+		for (v = 0, p = s; p - s < 4 && (d = hex_value(*p)) >= 0; p++)
+			v = v << 4 | (unsigned)d;
+		if (*p == '.') {
+			if (n > 12 || !parse_v4(s, raw + n))
+				return false;
+			n += 4;
+			break;
+		}
+		if (p == s || n == 16)
+			return false;
+		raw[n++] = (uint8_t)(v >> 8);
+		raw[n++] = (uint8_t)v;
+		if (*p == ':' ? !*++p : *p != '\0')
+			return false; /* a trailing ':', or junk after the group */
+	}
+	if (gap < 0 || n == 16)
+		return gap < 0 && n == 16;
+	for (int i = n - 1; i >= gap; i--) /* the groups after "::" to the end */
+		raw[i + 16 - n] = raw[i];
+	memset(raw + gap, 0, (size_t)(16 - n));
+	return true;
+}
+
+bool resolve_numeric(const char *text, int port, union resolve_addr *out)
 {
 	uint8_t raw[16];
+	int len = parse_v4(text, raw) ? 4 : parse_v6(text, raw) ? 16 : 0;
 
-	if (inet_pton(AF_INET, text, raw) == 1) {
-		set_addr(out, AF_INET, raw, port);
-		return true;
-	}
-	if (inet_pton(AF_INET6, text, raw) == 1) {
-		set_addr(out, AF_INET6, raw, port);
-		return true;
-	}
-	return false;
+	if (len)
+		set_addr(out, raw, len, port);
+	return len != 0;
 }
 
 /* fgets that drops an overlong line whole (buf becomes ""), so its tail is
- * never read as a line of its own. False at the end of the file. */
+ * never read as a line of its own. False at the end of the file. A line
+ * fills buf without its newline when fgets ends buf with its 0 (a NUL in
+ * the line fools neither this nor the draining). */
 static bool read_line(FILE *fp, char *buf, int len)
 {
-	int ch;
+	bool drop = false;
 
-	if (!fgets(buf, len, fp))
-		return false;
-	if (!strchr(buf, '\n') && !feof(fp)) {
-		while ((ch = getc(fp)) != EOF && ch != '\n')
-			;
-		buf[0] = '\0';
+	for (;;) {
+		buf[len - 1] = 1;
+		if (!fgets(buf, len, fp)) {
+			buf[0] = '\0';
+			return drop;
+		}
+		if (buf[len - 1] || buf[len - 2] == '\n') {
+			if (drop)
+				buf[0] = '\0';
+			return true;
+		}
+		drop = true;
 	}
-	return true;
 }
 
 /* The length of name without one trailing dot: "db." is "db" in the hosts
@@ -108,7 +173,7 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 		addr = strtok(line, WS);
 		while (addr && (h = strtok(NULL, WS)))
 			if (str_case_eqn(h, name, len) && !h[len]) {
-				n += numeric_addr(addr, port, &out[n]);
+				n += resolve_numeric(addr, port, &out[n]);
 				break;
 			}
 	}
@@ -117,22 +182,22 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 }
 
 /* One "options" word: ndots:N, timeout:N, attempts:N, clamped like musl
- * and glibc; others are ignored. */
+ * and glibc (ndots to 0-15, timeout to 1-60, attempts to 1-10); others
+ * are ignored. */
 static void set_option(struct resolve_conf *c, const char *opt)
 {
-	static const char *const names[] = { "ndots:", "timeout:", "attempts:" };
-	static const uint8_t lo[] = { 0, 1, 1 }, hi[] = { 15, 60, 10 };
-	int *field[] = { &c->ndots, &c->timeout_s, &c->attempts };
+	static const char names[][10] = { "ndots:", "timeout:", "attempts:" };
+	static const uint8_t hi[] = { 15, 60, 10 };
 	unsigned long x;
 
 	for (int i = 0; i < 3; i++) {
-		size_t k = strlen(names[i]);
+		const char *v = opt + strlen(names[i]);
 
-		if (strncmp(opt, names[i], k) != 0 || !isdigit((unsigned char)opt[k]))
+		if (!str_starts(opt, names[i]) || !isdigit((unsigned char)*v))
 			continue;
-		if (!scan_ulong(opt + k, ULONG_MAX, &x))
-			x = ULONG_MAX; /* too many digits: clamped like any large value */
-		*field[i] = x < lo[i] ? lo[i] : x > hi[i] ? hi[i] : (int)x;
+		if (!scan_ulong(v, hi[i], &x))
+			x = hi[i]; /* larger, however many digits */
+		c->opt[i] = x || !i ? (int)x : 1;
 	}
 }
 
@@ -143,7 +208,7 @@ static void conf_line(struct resolve_conf *c, const char *key)
 
 	if (strcmp(key, "nameserver") == 0) {
 		v = strtok(NULL, WS);
-		if (v && c->n_ns < RESOLVE_MAX_NS && numeric_addr(v, 53, &c->ns[c->n_ns]))
+		if (v && c->n_ns < RESOLVE_MAX_NS && resolve_numeric(v, 53, &c->ns[c->n_ns]))
 			c->n_ns++;
 	} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
 		c->n_search = 0; /* the last search or domain line wins (as in musl) */
@@ -158,30 +223,30 @@ static void conf_line(struct resolve_conf *c, const char *key)
 
 int resolve_conf_read(const char *path, struct resolve_conf *c, char *err)
 {
-	static const uint8_t loopback[4] = { 127, 0, 0, 1 };
 	char line[LINE_MAX_LEN], *key;
 	FILE *fp = fopen(path, "re");
-	bool bad;
+	int e = fp || errno == ENOENT ? 0 : errno;
 
 	memset(c, 0, sizeof(*c));
 	c->ndots = 1;
 	c->timeout_s = 5;
 	c->attempts = 2;
 	if (fp) {
+		/* Only a failed read sets errno in this loop: that spares the
+		 * static binary musl's ferror. */
+		errno = 0;
 		while (read_line(fp, line, sizeof(line)))
 			if ((key = strtok(line, WS)))
 				conf_line(c, key);
-		bad = ferror(fp);
+		e = errno;
 		fclose(fp);
-	} else {
-		bad = errno != ENOENT;
 	}
-	if (bad) {
-		str_format(err, RESOLVE_ERR_MAX, "cannot read %s: %s", path, error_text(errno));
+	if (e) {
+		str_format(err, RESOLVE_ERR_MAX, "cannot read %s: %s", path, error_text(e));
 		return -1;
 	}
 	if (!c->n_ns) {
-		set_addr(&c->ns[0], AF_INET, loopback, 53);
+		set_addr(&c->ns[0], loopback4, 4, 53);
 		c->n_ns = 1;
 	}
 	return 0;
@@ -191,31 +256,32 @@ bool resolve_candidate(const struct resolve_conf *c, const char *name, int i, ch
 		       size_t len)
 {
 	size_t n = strlen(name);
-	int dots = 0, n_search = c->n_search, as_is;
-	const char *dom;
+	int dots = 0, n_search = n && name[n - 1] == '.' ? 0 : c->n_search; /* absolute: as is */
+	const char *dot = "", *dom = "";
 
 	for (const char *p = name; *p; p++)
 		dots += *p == '.';
-	if (n && name[n - 1] == '.')
-		n_search = 0; /* absolute */
-	as_is = dots >= c->ndots ? 0 : n_search; /* the name itself first, or last */
 	if (i < 0 || i > n_search)
 		return false;
-	dom = i == as_is ? NULL : c->search[i - (i > as_is)];
-	if ((size_t)str_format(buf, len, "%s%s%s", name, dom ? "." : "", dom ? dom : "") >= len)
+	/* The search domains in order; the name itself before them (i
+	 * becomes -1) when it has ndots dots, else after them (n_search). */
+	i -= dots >= c->ndots;
+	if (i >= 0 && i < n_search) {
+		dot = ".";
+		dom = c->search[i];
+	}
+	if ((size_t)str_format(buf, len, "%s%s%s", name, dot, dom) >= len)
 		buf[0] = '\0';
 	return true;
 }
 
 size_t resolve_query(uint8_t *buf, size_t len, const char *name, int type, uint16_t id)
 {
-	size_t n = strlen(name), start = 0;
+	size_t n = name_len(name), start = 0;
 
-	if (n && name[n - 1] == '.')
-		n--;
 	if (n == 0 || n > 253 || len < n + 18)
 		return 0;
-	memset(buf, 0, 12);
+	memset(buf, 0, n + 18);
 	buf[0] = (uint8_t)(id >> 8);
 	buf[1] = (uint8_t)id;
 	buf[2] = 1; /* RD: recursion desired */
@@ -231,10 +297,7 @@ size_t resolve_query(uint8_t *buf, size_t len, const char *name, int type, uint1
 		buf[12 + start] = (uint8_t)(i - start);
 		start = i + 1;
 	}
-	buf[13 + n] = 0;
-	buf[14 + n] = 0;
 	buf[15 + n] = (uint8_t)type;
-	buf[16 + n] = 0;
 	buf[17 + n] = 1; /* class IN */
 	return n + 18;
 }
@@ -262,19 +325,17 @@ static bool is_reply_to(const uint8_t *p, size_t len, const uint8_t *q, size_t q
 	if (len < qlen || p[0] != q[0] || p[1] != q[1] || !(p[2] & 0x80) || (p[2] & 0x78) ||
 	    p[4] != 0 || p[5] != 1)
 		return false;
-	/* Length bytes are < 64 and type/class bytes are no letters, so a
-	 * byte-wise case-insensitive compare of the question is exact. */
-	for (size_t i = 12; i < qlen; i++)
-		if (tolower(p[i]) != tolower(q[i]))
-			return false;
-	return true;
+	/* The name up to its final 0 (the query's only 0 byte there; length
+	 * bytes are < 64, never letters), then type and class exactly. */
+	return str_case_eqn((const char *)p + 12, (const char *)q + 12, qlen - 16) &&
+	       memcmp(p + qlen - 4, q + qlen - 4, 4) == 0;
 }
 
 enum resolve_reply resolve_parse(const uint8_t *p, size_t len, const uint8_t *q, size_t qlen,
 				 int port, union resolve_addr *out, int max, int *n)
 {
-	unsigned type = q[qlen - 3], rcode, count, rtype, rclass, rdlen;
-	unsigned want = type == RESOLVE_A ? 4 : 16;
+	unsigned want = q[qlen - 3] == RESOLVE_A ? 4 : 16, rcode, count, rdlen;
+	bool ours;
 	size_t off = qlen;
 
 	if (!is_reply_to(p, len, q, qlen))
@@ -289,14 +350,14 @@ enum resolve_reply resolve_parse(const uint8_t *p, size_t len, const uint8_t *q,
 		off = skip_name(p, len, off);
 		if (!off || len - off < 10)
 			break;
-		rtype = (unsigned)p[off] << 8 | p[off + 1];
-		rclass = (unsigned)p[off + 2] << 8 | p[off + 3];
+		/* type and class as asked (the question's last 4 bytes) */
+		ours = memcmp(p + off, q + qlen - 4, 4) == 0;
 		rdlen = (unsigned)p[off + 8] << 8 | p[off + 9];
 		off += 10;
 		if (rdlen > len - off)
 			break;
-		if (rtype == type && rclass == 1 && rdlen == want)
-			set_addr(&out[(*n)++], want == 4 ? AF_INET : AF_INET6, p + off, port);
+		if (ours && rdlen == want)
+			set_addr(&out[(*n)++], p + off, (int)want, port);
 		off += rdlen;
 	}
 	return REPLY_NAME;
@@ -318,7 +379,8 @@ static int ask_server(const union resolve_addr *ns, const uint8_t *q, size_t qle
 	pfd.fd = socket(ns->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (pfd.fd == -1)
 		return errno;
-	if (connect(pfd.fd, &ns->sa, resolve_addr_len(ns)) == -1 || send(pfd.fd, q, qlen, 0) < 0)
+	/* Linux takes the union's size for either family */
+	if (connect(pfd.fd, &ns->sa, sizeof(*ns)) == -1 || write(pfd.fd, q, qlen) < 0)
 		rc = errno;
 	while (!rc && st == REPLY_IGNORE) {
 		left = end - now_ms(); /* at most timeout:60 s */
@@ -326,7 +388,7 @@ static int ask_server(const union resolve_addr *ns, const uint8_t *q, size_t qle
 			rc = ETIMEDOUT;
 			break;
 		}
-		got = poll(&pfd, 1, (int)left) == -1 ? -1 : recv(pfd.fd, buf, sizeof(buf), 0);
+		got = poll(&pfd, 1, (int)left) == -1 ? -1 : read(pfd.fd, buf, sizeof(buf));
 		if (got > 0)
 			st = resolve_parse(buf, (size_t)got, q, qlen, port, out, RESOLVE_MAX_ADDRS, n);
 		else if (got < 0 && errno != EAGAIN && errno != EINTR)
@@ -343,16 +405,16 @@ static int ask_servers(const struct resolve_conf *c, const uint8_t *q, size_t ql
 {
 	int rc = ETIMEDOUT;
 
-	for (int a = 0; a < c->attempts; a++)
-		for (int s = 0; s < c->n_ns; s++) {
-			int64_t now = now_ms(), end = now + c->timeout_s * 1000LL;
+	for (int k = 0; k < c->attempts * c->n_ns; k++) {
+		int64_t now = now_ms(), end = now + c->timeout_s * 1000LL;
 
-			if (now >= deadline)
-				return ETIMEDOUT;
-			rc = ask_server(&c->ns[s], q, qlen, port, out, n, end < deadline ? end : deadline);
-			if (rc == 0)
-				return 0;
-		}
+		if (now >= deadline)
+			return ETIMEDOUT;
+		rc = ask_server(&c->ns[k % c->n_ns], q, qlen, port, out, n,
+				end < deadline ? end : deadline);
+		if (rc == 0)
+			return 0;
+	}
 	return rc;
 }
 
@@ -399,17 +461,15 @@ int resolve_host_in(const char *resolv_conf, const char *hosts, const char *host
 		    union resolve_addr *out, int64_t deadline, char *err)
 {
 	struct resolve_conf c;
-	int got;
+	int got = resolve_numeric(host, port, out) ? 1 :
+			resolve_hosts(hosts, host, port, out, RESOLVE_MAX_ADDRS);
 
-	if (numeric_addr(host, port, out))
-		return 1;
-	got = resolve_hosts(hosts, host, port, out, RESOLVE_MAX_ADDRS);
 	if (got)
 		return got;
 	if (name_len(host) == 9 && str_case_eqn(host, "localhost", 9)) {
 		/* what users expect where /etc/hosts lacks it */
-		numeric_addr("127.0.0.1", port, &out[0]);
-		numeric_addr("::1", port, &out[1]);
+		set_addr(&out[0], loopback4, 4, port);
+		set_addr(&out[1], loopback6, 16, port);
 		return 2;
 	}
 	if (resolve_conf_read(resolv_conf, &c, err) == -1)
@@ -422,82 +482,50 @@ int resolve_host(const char *host, int port, union resolve_addr *out, int64_t de
 	return resolve_host_in("/etc/resolv.conf", "/etc/hosts", host, port, out, deadline, err);
 }
 
-/* Decimal digits of a byte. */
-static char *put_dec(char *o, unsigned v)
+/* The group i of an IPv6 address. */
+static unsigned group(const uint8_t *b, int i)
 {
-	if (v >= 100)
-		*o++ = (char)('0' + v / 100);
-	if (v >= 10)
-		*o++ = (char)('0' + v / 10 % 10);
-	*o++ = (char)('0' + v % 10);
-	return o;
+	b += 2 * (size_t)i;
+	return (unsigned)b[0] << 8 | b[1];
 }
 
-/* Lower-case hex digits of v without leading zeros. */
-static char *put_hex(char *o, unsigned v)
-{
-	int s = 12;
-
-	while (s > 0 && !(v >> s))
-		s -= 4;
-	for (; s >= 0; s -= 4)
-		*o++ = "0123456789abcdef"[(v >> s) & 15];
-	return o;
-}
-
-static char *put_v4(char *o, const uint8_t *b)
-{
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			*o++ = '.';
-		o = put_dec(o, b[i]);
-	}
-	return o;
-}
-
-/* RFC 5952: the longest run (>= 2, the first of equals) of zero groups
- * becomes "::"; ::ffff:a.b.c.d for IPv4-mapped addresses. */
-static char *put_v6(char *o, const uint8_t *b)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	unsigned g[8];
-	int best = -1, blen = 1, i, j;
-	const uint8_t *p = b;
-
-	if (memcmp(b, mapped, 12) == 0) {
-		memcpy(o, "::ffff:", 7);
-		return put_v4(o + 7, b + 12);
-	}
-	for (i = 0; i < 8; i++, p += 2)
-		g[i] = (unsigned)p[0] << 8 | p[1];
-	for (i = 0; i < 8; i++) {
-		for (j = i; j < 8 && !g[j]; j++)
-			;
-		if (j - i > blen) {
-			best = i;
-			blen = j - i;
-		}
-	}
-	for (i = 0; i < 8;) {
-		if (i == best) {
-			*o++ = ':';
-			*o++ = ':';
-			i += blen;
-			continue;
-		}
-		if (i && i != best + blen)
-			*o++ = ':';
-		o = put_hex(o, g[i++]);
-	}
-	return o;
-}
-
+/* IPv6 in RFC 5952 form: the longest run (>= 2, the first of equals) of
+ * zero groups becomes "::"; ::ffff:a.b.c.d for IPv4-mapped addresses;
+ * lower-case hex without leading zeros. */
 const char *format_addr(const union resolve_addr *a, char *buf)
 {
-	char *end = a->sa.sa_family == AF_INET6 ?
-			    put_v6(buf, a->in6.sin6_addr.s6_addr) :
-			    put_v4(buf, (const uint8_t *)&a->in.sin_addr.s_addr);
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *b = a->in6.sin6_addr.s6_addr, *v4 = b + 12;
+	const char *pre = "::ffff:";
+	int best = -1, blen = 1, run = 0, i;
+	char *o = buf;
 
-	*end = '\0';
+	if (a->sa.sa_family == AF_INET) {
+		v4 = (const uint8_t *)&a->in.sin_addr;
+		pre = "";
+	}
+	if (!pre[0] || memcmp(b, mapped, 12) == 0) {
+		str_format(buf, RESOLVE_ADDR_TEXT, "%s%u.%u.%u.%u", pre, v4[0], v4[1], v4[2], v4[3]);
+		return buf;
+	}
+	for (i = 0; i < 8; i++) {
+		run = group(b, i) ? 0 : run + 1;
+		if (run > blen) {
+			blen = run;
+			best = i + 1 - run;
+		}
+	}
+	/* "1::2" is "1" ":" ":2"; "::" at the end needs its second ':' itself */
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			if (i + blen == 8)
+				*o++ = ':';
+			i += blen - 1;
+		} else {
+			o += str_format(o, 6, "%s%x", i ? ":" : "", group(b, i));
+		}
+	}
+	*o = '\0';
 	return buf;
 }

@@ -42,7 +42,12 @@ struct resolve_conf {
 	int n_ns;
 	char search[RESOLVE_MAX_SEARCH][RESOLVE_NAME_MAX];
 	int n_search;
-	int ndots, timeout_s, attempts;
+	union { /* the options, also by index for resolve.c's table */
+		struct {
+			int ndots, timeout_s, attempts;
+		};
+		int opt[3];
+	};
 };
 
 /* The addresses of host (port in each) in out[RESOLVE_MAX_ADDRS]: IPv4
@@ -84,6 +89,11 @@ int resolve_dns(const struct resolve_conf *c, const char *name, int port, union 
 /* The address as text (no port): dotted IPv4, or IPv6 in RFC 5952 form.
  * buf holds RESOLVE_ADDR_TEXT bytes; returns buf. */
 const char *format_addr(const union resolve_addr *a, char *buf);
+
+/* A numeric IPv4 or IPv6 address (as inet_pton takes them) with port in
+ * out: true, or false when text is no address. initc's own parser: musl's
+ * inet_pton is 833 bytes of the static binary. */
+bool resolve_numeric(const char *text, int port, union resolve_addr *out);
 
 /* The length of a's socket address, for connect(). */
 socklen_t resolve_addr_len(const union resolve_addr *a);

@@ -584,6 +584,78 @@ START_TEST(test_format_addr)
 }
 END_TEST
 
+/* --- numeric addresses, against libc's inet_pton ----------------------- */
+
+/* resolve_numeric must accept exactly what inet_pton(AF_INET) or, failing
+ * that, inet_pton(AF_INET6) accepts, with the same bytes. */
+static void numeric_like_libc(const char *text)
+{
+	union resolve_addr got;
+	uint8_t want[16];
+	int port = 0x1234;
+
+	if (inet_pton(AF_INET, text, want) == 1) {
+		ck_assert_msg(resolve_numeric(text, port, &got), "'%s' refused", text);
+		ck_assert_msg(got.sa.sa_family == AF_INET && !memcmp(&got.in.sin_addr, want, 4) &&
+				      port_of(&got) == port, "'%s' is %s", text, text_of(&got));
+	} else if (inet_pton(AF_INET6, text, want) == 1) {
+		ck_assert_msg(resolve_numeric(text, port, &got), "'%s' refused", text);
+		ck_assert_msg(got.sa.sa_family == AF_INET6 && !memcmp(&got.in6.sin6_addr, want, 16) &&
+				      port_of(&got) == port, "'%s' is %s", text, text_of(&got));
+	} else {
+		ck_assert_msg(!resolve_numeric(text, port, &got), "'%s' taken as %s", text,
+			      text_of(&got));
+	}
+}
+
+START_TEST(test_numeric_matches_inet_pton)
+{
+	static const char *const fixed[] = {
+		"", ".", ":", "::", ":::", "::1", "1::", "1:", ":1", "1::2::3", "0.0.0.0",
+		"255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1.2.3.4.", ".1.2.3.4",
+		"01.2.3.4", "1.02.3.4", "1.2.3.00", "0x1.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1..2.3",
+		"1.2.3.-4", "1.2.3.+4", "4294967297.1.1.1", "1.2.3.0004", "1.2.3.999",
+		"2001:db8::1", "2001:DB8:0:0:0:0:0:1", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9",
+		"1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8",
+		"1:2:3:4::5:6:7:8", "12345::", "0::0", "00000::", "0000::", "g::", "::g",
+		"::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:1.2.3.4",
+		"1:2:3:4:5:6:7:1.2.3.4", "1:2:3:4:5:6::1.2.3.4", "1:2:3:4:5::1.2.3.4",
+		"::1.2.3", "::1.2.3.4.5", "::01.2.3.4", "::256.2.3.4", "::1234.1.1.1",
+		"::a.1.1.1", "1.2.3.4::", "::1.2.3.4:1", "fe80::1%eth0", "[::1]", "::1 ",
+		":1:2:3:4:5:6:7", "1:2:3:4:5:6:7:", "1::2:", ":::1", "1:::2", "a:b:c:d:e:f:a:b",
+		"ABCD:EF01:2345:6789:abcd:ef01:2345:6789", "::ffff:0.0.0.0", "::.1.2.3",
+	};
+	static const char *const parts[] = {
+		"0", "1", "9", "10", "00", "01", "255", "256", "999", "1234", "fff", "ffff",
+		"FfFf", "12345", "abcde", "g", ":", ":", "::", ":::", ".", ".", "1.2.3.4", " ",
+	};
+	uint32_t seed = 12345;
+	char text[64];
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		numeric_like_libc(fixed[i]);
+	/* Random joins of address-like pieces: many valid, many nearly so. */
+	for (int i = 0; i < 200000; i++) {
+		int len = 0, k;
+
+		text[0] = '\0';
+		seed = seed * 1103515245u + 12345u;
+		k = (int)(seed >> 16) % 18;
+		while (k-- > 0) {
+			const char *part;
+
+			seed = seed * 1103515245u + 12345u;
+			part = parts[(seed >> 16) % (sizeof(parts) / sizeof(parts[0]))];
+			if (len + strlen(part) >= sizeof(text))
+				break;
+			strcpy(text + len, part);
+			len += (int)strlen(part);
+		}
+		numeric_like_libc(text);
+	}
+}
+END_TEST
+
 /* --- against a fake DNS server ---------------------------------------- */
 
 struct fake {
@@ -990,6 +1062,7 @@ static Suite *resolve_suite(void)
 	tcase_add_test(unit, test_parse_truncated_packets);
 	tcase_add_test(unit, test_parse_bad_names_and_pointers);
 	tcase_add_test(unit, test_format_addr);
+	tcase_add_test(unit, test_numeric_matches_inet_pton);
 	suite_add_tcase(s, unit);
 	tcase_set_timeout(dns, 60);
 	tcase_add_test(dns, test_dns_a_then_aaaa);
