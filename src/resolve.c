@@ -232,13 +232,12 @@ int resolve_conf_read(const char *path, struct resolve_conf *c, char *err)
 	c->timeout_s = 5;
 	c->attempts = 2;
 	if (fp) {
-		/* Only a failed read sets errno in this loop: that spares the
-		 * static binary musl's ferror. */
 		errno = 0;
 		while (read_line(fp, line, sizeof(line)))
 			if ((key = strtok(line, WS)))
 				conf_line(c, key);
-		e = errno;
+		if (ferror(fp))
+			e = errno ? errno : EIO;
 		fclose(fp);
 	}
 	if (e) {
