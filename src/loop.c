@@ -76,18 +76,17 @@ static bool inherited_ignored(int sig)
 #endif
 
 /* Notes the signals initc inherited as ignored: steps get them back at
- * their default. SIGKILL and SIGSTOP cannot be ignored, and the signals the
- * C library reserves cannot go in a sigset_t: no need to ask about those. */
+ * their default. SIGKILL and SIGSTOP cannot be ignored. The signals the C
+ * library reserves (32-34) count too: GNU make, for one, starts its
+ * commands with 32 and 33 ignored. */
 static void record_ignored(void)
 {
-	int rtmin = SIGRTMIN; /* a function call in the C library */
-
 	sigemptyset(&original_ignored);
 	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP || (sig >= 32 && sig < rtmin))
+		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (inherited_ignored(sig))
-			sigaddset(&original_ignored, sig);
+			sigset_add_any(&original_ignored, sig);
 	}
 }
 
@@ -136,20 +135,6 @@ int loop_init(void)
 	return 0;
 }
 
-/* sigaddset, also for the signals the C library keeps for its threads
- * (glibc 32-33, musl 32-34), which its sigaddset refuses: initc has no
- * threads, and a signal it does not take would kill it at its default,
- * orphaning the app (as PID 1: be lost) instead of reaching the app. 34 is
- * SIGRTMIN to glibc, bash and Docker. Both C libraries lay a sigset_t out
- * as the kernel reads it: bit sig-1 of an array of unsigned long. */
-static void add_any_signal(sigset_t *set, int sig)
-{
-	unsigned long *words = (unsigned long *)(void *)set;
-	unsigned bits = 8 * sizeof(unsigned long);
-
-	words[(unsigned)(sig - 1) / bits] |= 1UL << ((unsigned)(sig - 1) % bits);
-}
-
 /* sigprocmask(SIG_BLOCK, &handled), straight to the kernel: glibc's would
  * leave out the signals it reserves. */
 static int block_handled(void)
@@ -166,7 +151,7 @@ int loop_handle_all(void)
 		case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
 			continue;
 		}
-		add_any_signal(&handled, sig);
+		sigset_add_any(&handled, sig);
 	}
 	/* Untested: neither call can fail on a valid set and signalfd. */
 	if (block_handled() == -1 ||

@@ -56,13 +56,14 @@ static int failure_status(struct report rep)
 
 static void reset_dispositions(const sigset_t *reset)
 {
-	struct sigaction dfl;
+	/* The kernel's sigaction all zero is SIG_DFL, no flags, no mask, on
+	 * every architecture's layout. The system call, because the C
+	 * library's sigaction refuses the signals it reserves (32-34). */
+	static const unsigned long dfl[8];
 
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(reset, sig) == 1)
-			sigaction(sig, &dfl, NULL);
+		if (sigset_has_any(reset, sig))
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
 }
 
 /* Marks every fd above 2 close-on-exec: the report pipe still works until

@@ -131,9 +131,13 @@ bool str_case_eqn(const char *a, const char *b, size_t n)
 
 void describe_wait_status(int wstatus, char *buf, size_t len)
 {
-	if (WIFSIGNALED(wstatus))
-		str_format(buf, len, "killed by signal %d (SIG%s)", WTERMSIG(wstatus),
-			 signal_name(WTERMSIG(wstatus)));
+	const char *name = WIFSIGNALED(wstatus) ? signal_name(WTERMSIG(wstatus)) : "";
+
+	/* Real-time signals have no fixed name (SIGRTMIN is 34 or 35 by libc). */
+	if (WIFSIGNALED(wstatus) && strcmp(name, "?") == 0)
+		str_format(buf, len, "killed by signal %d", WTERMSIG(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		str_format(buf, len, "killed by signal %d (SIG%s)", WTERMSIG(wstatus), name);
 	else
 		str_format(buf, len, "exit status %d", WEXITSTATUS(wstatus));
 }
@@ -236,4 +240,22 @@ int dir_list(int fd, struct strv *out)
 		}
 	}
 	return n == 0 ? 0 : -1;
+}
+
+/* Both C libraries lay a sigset_t out as the kernel reads it: bit sig-1 of
+ * an array of unsigned long. */
+void sigset_add_any(sigset_t *set, int sig)
+{
+	unsigned long *words = (unsigned long *)(void *)set;
+	unsigned bits = 8 * sizeof(unsigned long);
+
+	words[(unsigned)(sig - 1) / bits] |= 1UL << ((unsigned)(sig - 1) % bits);
+}
+
+bool sigset_has_any(const sigset_t *set, int sig)
+{
+	const unsigned long *words = (const unsigned long *)(const void *)set;
+	unsigned bits = 8 * sizeof(unsigned long);
+
+	return (words[(unsigned)(sig - 1) / bits] >> ((unsigned)(sig - 1) % bits)) & 1;
 }

@@ -3,6 +3,7 @@
 #ifndef INITC_UTIL_H
 #define INITC_UTIL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,6 +55,12 @@ int wait_for_pid(pid_t pid);
 
 /* Converts a waitpid status into a shell-style exit code (128+N for signal N). */
 int exit_code_of(int wstatus);
+
+/* sigaddset and sigismember, also for the signals the C library keeps for
+ * its threads (glibc 32-33, musl 32-34), which its own refuse: initc has
+ * no threads, and must take, forward and reset those signals like any. */
+void sigset_add_any(sigset_t *set, int sig);
+bool sigset_has_any(const sigset_t *set, int sig);
 
 /* Appends the names in the open directory fd (not "." or "..") to out, in
  * the directory's order; 0, or -1 with errno set. */

@@ -196,6 +196,7 @@ START_TEST(test_signals_the_c_library_reserves_reach_the_app)
 		ck_assert(asprintf(&said, "main: killed by signal %d", sig) > 0);
 		ck_assert_msg(res.status == 128 + sig && strstr(res.err, said),
 			      "signal %d: initc exited %d; stderr: %s", sig, res.status, res.err);
+		ck_assert_msg(!strstr(res.err, "SIG?"), "a name for no name: %s", res.err);
 		run_result_free(&res);
 		free(said);
 		free(err);

@@ -205,17 +205,21 @@ END_TEST
 
 /* Starts initc through the launcher (extra options first), with a step and
  * a status file so that initc has opened files of its own, runs inspect as
- * the app, and returns the launcher's reference and the app's view. */
-static void inspect_through_launcher(const char *const *launcher_opts, char **ref, char **app)
+ * the step and as the app, and returns the launcher's reference and the
+ * step's and the app's views (step may be NULL). */
+static void inspect_through_launcher(const char *const *launcher_opts, char **ref, char **step,
+				     char **app)
 {
 	char *conf, *ini, *ref_path = path_in("ref"), *app_path = path_in("app");
+	char *step_path = path_in("step");
 	char *launcher = helper("launcher"), *inspect = helper("inspect");
 	const char *argv[32];
 	struct run_result res;
 	size_t n = 0;
 	pid_t pid;
 
-	if (asprintf(&ini, "[initc]\nstatus_file = %s/status\n[step:one]\ncommand = true\n", dir) < 0)
+	if (asprintf(&ini, "[initc]\nstatus_file = %s/status\n[step:one]\ncommand = %s %s\n", dir,
+		     inspect, step_path) < 0)
 		abort();
 	conf = write_file(dir, "initc.ini", ini);
 	argv[n++] = launcher;
@@ -238,12 +242,15 @@ static void inspect_through_launcher(const char *const *launcher_opts, char **re
 	ck_assert_msg(res.status == 0, "launcher/initc exited %d; stderr: %s", res.status, res.err);
 	*ref = read_file(ref_path);
 	*app = read_file(app_path);
+	if (step)
+		*step = read_file(step_path);
 	ck_assert_msg(*ref && *app, "inspect wrote nothing");
 	run_result_free(&res);
 	free(ini);
 	free(conf);
 	free(ref_path);
 	free(app_path);
+	free(step_path);
 	free(launcher);
 	free(inspect);
 }
@@ -278,7 +285,7 @@ START_TEST(test_app_gets_the_mask_and_ignored_signals_initc_was_started_with)
 	unsigned long long ignored = bit(SIGHUP) | bit(SIGINT) | bit(SIGPIPE) | bit(SIGURG);
 	char *ref, *app;
 
-	inspect_through_launcher(opts, &ref, &app);
+	inspect_through_launcher(opts, &ref, NULL, &app);
 	ck_assert_msg(sigset_of(ref, "SigBlk:") == blocked, "launcher: %s", ref);
 	ck_assert_msg((sigset_of(ref, "SigIgn:") & ignored) == ignored, "launcher: %s", ref);
 	ck_assert_msg(sigset_of(app, "SigBlk:") == sigset_of(ref, "SigBlk:"),
@@ -290,12 +297,35 @@ START_TEST(test_app_gets_the_mask_and_ignored_signals_initc_was_started_with)
 }
 END_TEST
 
+/* SPEC 4: steps start with every disposition at its default, the signals
+ * the C library reserves (32-34) included, whatever initc inherited; the
+ * app (exec or supervise, like tini) keeps what initc was started with. */
+START_TEST(test_steps_get_default_dispositions_the_app_inherited_ones)
+{
+	const char *opts[] = { "-i", "1,2,13,23,32,33,34", NULL };
+	unsigned long long ignored = bit(SIGHUP) | bit(SIGINT) | bit(SIGPIPE) | bit(SIGURG) |
+				     bit(32) | bit(33) | bit(34);
+	char *ref, *step, *app;
+
+	inspect_through_launcher(opts, &ref, &step, &app);
+	ck_assert_msg(step, "the step wrote nothing");
+	ck_assert_msg((sigset_of(ref, "SigIgn:") & ignored) == ignored, "launcher: %s", ref);
+	ck_assert_msg(sigset_of(step, "SigIgn:") == 0, "initc was given:\n%s\nthe step got:\n%s",
+		      ref, step);
+	ck_assert_msg(sigset_of(app, "SigIgn:") == sigset_of(ref, "SigIgn:"),
+		      "initc was given:\n%s\nthe app got:\n%s", ref, app);
+	free(ref);
+	free(step);
+	free(app);
+}
+END_TEST
+
 START_TEST(test_app_does_not_get_initcs_own_blocked_signals)
 {
 	const char *opts[] = { NULL };
 	char *ref, *app;
 
-	inspect_through_launcher(opts, &ref, &app);
+	inspect_through_launcher(opts, &ref, NULL, &app);
 	ck_assert_msg(sigset_of(app, "SigBlk:") == 0, "the app got:\n%s", app);
 	ck_assert_msg(sigset_of(app, "SigIgn:") == sigset_of(ref, "SigIgn:"),
 		      "initc was given:\n%s\nthe app got:\n%s", ref, app);
@@ -309,7 +339,7 @@ START_TEST(test_app_keeps_inherited_fds_but_gets_none_of_initcs)
 	const char *opts[] = { "-f", "5", NULL };
 	char *ref, *app, fds[256];
 
-	inspect_through_launcher(opts, &ref, &app);
+	inspect_through_launcher(opts, &ref, NULL, &app);
 	snprintf(fds, sizeof(fds), "%s ", line_of(ref, "fds:"));
 	ck_assert_msg(strstr(fds, " 5 "), "reference lacks fd 5: %s", fds);
 	fds[strlen(fds) - 1] = '\0';
@@ -523,6 +553,7 @@ int main(void)
 	tcase_add_test(tc, test_stop_leftovers_share_the_stop_grace);
 	tcase_add_test(tc, test_app_gets_the_mask_and_ignored_signals_initc_was_started_with);
 	tcase_add_test(tc, test_app_does_not_get_initcs_own_blocked_signals);
+	tcase_add_test(tc, test_steps_get_default_dispositions_the_app_inherited_ones);
 	tcase_add_test(tc, test_app_keeps_inherited_fds_but_gets_none_of_initcs);
 	tcase_add_test(tc, test_main_environment_and_directory_apply);
 	tcase_add_test(tc, test_subreaper_reaps_orphans_of_the_app);

@@ -1,8 +1,9 @@
 /* Unit tests for src/util.c: sort_array against the C library's qsort, and
- * str_case_eqn and dir_list. */
+ * str_case_eqn, dir_list and describe_wait_status. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -118,6 +119,20 @@ START_TEST(test_dir_list)
 }
 END_TEST
 
+/* Wait statuses as the kernel builds them: exit code << 8, or the signal. */
+START_TEST(test_describe_wait_status)
+{
+	char buf[64];
+
+	describe_wait_status(3 << 8, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "exit status 3");
+	describe_wait_status(SIGKILL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "killed by signal 9 (SIGKILL)");
+	describe_wait_status(33, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "killed by signal 33");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -129,6 +144,7 @@ int main(void)
 	tcase_add_test(tc, test_sort_strings);
 	tcase_add_test(tc, test_case_eqn);
 	tcase_add_test(tc, test_dir_list);
+	tcase_add_test(tc, test_describe_wait_status);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
