@@ -70,7 +70,8 @@ static void sink_pad(struct sink *s, char c, size_t n)
 		sink_put(s, &c, 1);
 }
 
-/* One field of the format: "%-0W.PL?" without the conversion letter. */
+/* One field of the format: "%0W.PL" (flag, width, precision, length)
+ * without the conversion letter. */
 struct spec {
 	bool zero;
 	size_t width;

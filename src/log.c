@@ -33,7 +33,6 @@ void log_setup(enum log_level level, enum log_format format)
 	log_format = format;
 }
 
-
 static void write_line(const char *buf, size_t len)
 {
 	/* stderr may be a closed pipe; there is nobody to tell, so ignore. */

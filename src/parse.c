@@ -421,14 +421,14 @@ int parse_host_port(const char *target, char *host, size_t hlen, char *port, siz
 		colon = strrchr(target, ':');
 		if (!colon || strchr(target, ':') != colon) {
 			str_format(err, elen, "bad address '%s'; write host:port (IPv6: [addr]:port)",
-				 target);
+				   target);
 			return -1;
 		}
 		n = (size_t)(colon - target);
 	}
 	if (n == 0 || n >= hlen || parse_uint(colon + 1, 65535, &p, perr) == -1 || p == 0) {
 		str_format(err, elen, "bad address '%s'; write host:port with a port from 1 to 65535",
-			 target);
+			   target);
 		return -1;
 	}
 	str_format(host, hlen, "%.*s", (int)n, h);

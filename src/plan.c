@@ -23,7 +23,7 @@ int plan_skip_steps(struct plan *plan, const char *list, char *err, size_t len)
 		}
 		if (n && !found) {
 			str_format(err, len, "INITC_SKIP names step '%.*s', which the config does not have",
-				 (int)n, p);
+				   (int)n, p);
 			return -1;
 		}
 		p += n + (p[n] == ',');
@@ -75,7 +75,7 @@ static void print_limits(const struct step *s)
 	out_format("     timeout %s, retries %lu", s->timeout_ms ? t : "none", s->retries);
 	if (s->retries)
 		out_format(" (delay %s, backoff x%u.%03u, max %s)", d, s->backoff_milli / 1000,
-		       s->backoff_milli % 1000, m);
+			   s->backoff_milli % 1000, m);
 	if (s->stop_signal != 15)
 		out_format(", stop_signal %s", signal_name(s->stop_signal));
 	out_format("\n");
@@ -96,7 +96,7 @@ static void print_step(size_t i, const struct step *s)
 	const char *text = s->target ? s->target : s->action_text;
 
 	out_format("  %zu. %s%s%s\n", i + 1, s->name, s->optional ? " (optional)" : "",
-	       s->skip ? " (skipped by INITC_SKIP)" : "");
+		   s->skip ? " (skipped by INITC_SKIP)" : "");
 	if (s->action == ACTION_SHELL && strchr(text, '\n')) {
 		out_format("     shell:\n");
 		for (const char *line = text; *line;) {
@@ -124,8 +124,8 @@ void plan_print(const struct plan *p)
 		out_format(" %s", p->files.v[i]);
 	out_format("%s\n", p->files.n ? "" : " (no config files)");
 	out_format("init: %zu step%s, deadline %s, grace %s, on_failure %s", p->n_steps,
-	       p->n_steps == 1 ? "" : "s", p->deadline_ms ? d : "none", g,
-	       p->on_failure == ON_FAILURE_RESTART ? "restart" : "exit");
+		   p->n_steps == 1 ? "" : "s", p->deadline_ms ? d : "none", g,
+		   p->on_failure == ON_FAILURE_RESTART ? "restart" : "exit");
 	if (p->on_failure == ON_FAILURE_RESTART)
 		out_format(" (restart_limit %lu)", p->restart_limit);
 	out_format("\n");

@@ -217,10 +217,10 @@ static void describe_failure(const struct spawn_req *r, struct report rep, char 
 		str_format(err, len, "cannot run '%s': %s%s", r->argv[0], error_text(rep.err), hint);
 	} else if (rep.stage == STAGE_CHDIR) {
 		str_format(err, len, "cannot change to directory '%s': %s", r->directory,
-			 error_text(rep.err));
+			   error_text(rep.err));
 	} else {
 		str_format(err, len, "cannot start '%s': %s failed: %s", r->argv[0],
-			 stage_names[rep.stage], error_text(rep.err));
+			   stage_names[rep.stage], error_text(rep.err));
 	}
 }
 

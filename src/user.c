@@ -108,7 +108,7 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 
 	memset(out, 0, sizeof(*out));
 	str_format(user_part, sizeof(user_part), "%.*s",
-		 (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
+		   (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
 	numeric = parse_id(user_part, &id);
 	found = passwd_find(passwd_path, user_part, numeric, id, out, name, sizeof(name));
 	if (found < 0) {

@@ -30,7 +30,6 @@ void *xmalloc(size_t n)
 	return p;
 }
 
-
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
