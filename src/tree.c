@@ -68,14 +68,21 @@ static pid_t parent_of(pid_t pid)
 static int table_read(struct proc_table *t)
 {
 	struct strv names = { 0 };
-	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, saved;
 
 	/* Untested (as root this only fails when there is no /proc at all,
 	 * which needs a new root; an empty /proc is tested, see tree_signal). */
 	if (fd == -1)
 		return -1;
 	rc = dir_list(fd, &names);
+	saved = errno;
 	close(fd);
+	if (rc == -1) {
+		/* a partial list would miss descendants: nothing, not a part */
+		strv_free(&names);
+		errno = saved;
+		return -1;
+	}
 	for (size_t i = 0; i < names.n; i++) {
 		const char *end;
 		unsigned long pid;
@@ -92,7 +99,7 @@ static int table_read(struct proc_table *t)
 		t->v[t->n++] = (struct proc_entry){ (pid_t)pid, ppid, false };
 	}
 	strv_free(&names);
-	return rc;
+	return 0;
 }
 
 static int by_pid(const void *a, const void *b)
@@ -118,8 +125,6 @@ static void table_mark(struct proc_table *t, pid_t self)
 {
 	bool changed = true;
 
-	if (t->n == 0)
-		return; /* /proc showed nothing: t->v may be NULL */
 	sort_array(t->v, t->n, sizeof(*t->v), by_pid);
 	while (changed) {
 		changed = false;
@@ -149,7 +154,7 @@ int tree_signal(int sig)
 
 	if (table_read(&t) == -1) /* untested: see there */
 		return -1;
-	if (t.n == 0 || !table_has(&t, getpid())) {
+	if (!table_has(&t, getpid())) {
 		free(t.v);
 		errno = ENOENT;
 		return -1;
