@@ -965,8 +965,9 @@ static int compare_names(const void *a, const void *b)
 /* Reads every *.ini in the directory, in byte order of their names. */
 static void load_dir(struct loader *l, const char *dir, int fd)
 {
-	struct strv all = { 0 }, names = { 0 };
+	struct strv names = { 0 };
 	struct stat st;
+	size_t kept = 0;
 
 	l->file = intern_file(l, dir);
 	if (fstat(fd, &st) == -1) {
@@ -978,21 +979,25 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 		close(fd);
 		return;
 	}
-	if (dir_list(fd, &all) == -1) {
+	if (dir_list(fd, &names) == -1) {
 		config_error(l, 0, "cannot read directory: %s", error_text(errno));
-		strv_free(&all);
+		strv_free(&names);
 		close(fd);
 		return;
 	}
-	for (size_t i = 0; i < all.n; i++) {
-		if (is_ini_name(all.v[i]))
-			strv_push(&names, xstrdup(all.v[i]));
-		else
-			log_msg(LOG_INFO, "%s/%s: ignored (only *.ini files are read)", dir, all.v[i]);
+	/* Keeps the *.ini names in place, dropping the others. */
+	for (size_t i = 0; i < names.n; i++) {
+		if (is_ini_name(names.v[i])) {
+			names.v[kept++] = names.v[i];
+			continue;
+		}
+		log_msg(LOG_INFO, "%s/%s: ignored (only *.ini files are read)", dir, names.v[i]);
+		free(names.v[i]);
 	}
-	strv_free(&all);
-	if (names.n)
-		sort_array(names.v, names.n, sizeof(*names.v), compare_names);
+	names.n = kept;
+	if (names.v)
+		names.v[kept] = NULL;
+	sort_array(names.v, names.n, sizeof(*names.v), compare_names);
 	for (size_t i = 0; i < names.n; i++) {
 		char display[4096];
 
