@@ -139,7 +139,7 @@ int loop_init(void)
  * leave out the signals it reserves. */
 static int block_handled(void)
 {
-	return (int)syscall(SYS_rt_sigprocmask, SIG_BLOCK, &handled, NULL, NSIG / 8);
+	return (int)syscall(SYS_rt_sigprocmask, SIG_BLOCK, &handled, NULL, KERNEL_SIGSET_BYTES);
 }
 
 int loop_handle_all(void)

@@ -63,7 +63,7 @@ static void reset_dispositions(const sigset_t *reset)
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigset_has_any(reset, sig))
-			syscall(SYS_rt_sigaction, sig, dfl, NULL, (NSIG - 1) / 8);
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_BYTES);
 }
 
 /* Marks every fd above 2 close-on-exec: the report pipe still works until

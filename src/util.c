@@ -130,15 +130,14 @@ bool str_case_eqn(const char *a, const char *b, size_t n)
 
 void describe_wait_status(int wstatus, char *buf, size_t len)
 {
-	const char *name = WIFSIGNALED(wstatus) ? signal_name(WTERMSIG(wstatus)) : "";
+	int sig = WTERMSIG(wstatus);
 
-	/* Real-time signals have no fixed name (SIGRTMIN is 34 or 35 by libc). */
-	if (WIFSIGNALED(wstatus) && strcmp(name, "?") == 0)
-		str_format(buf, len, "killed by signal %d", WTERMSIG(wstatus));
-	else if (WIFSIGNALED(wstatus))
-		str_format(buf, len, "killed by signal %d (SIG%s)", WTERMSIG(wstatus), name);
-	else
+	if (!WIFSIGNALED(wstatus))
 		str_format(buf, len, "exit status %d", WEXITSTATUS(wstatus));
+	else if (strcmp(signal_name(sig), "?") == 0) /* real-time: no fixed name */
+		str_format(buf, len, "killed by signal %d", sig);
+	else
+		str_format(buf, len, "killed by signal %d (SIG%s)", sig, signal_name(sig));
 }
 
 int wait_for_pid(pid_t pid)

@@ -60,6 +60,9 @@ int exit_code_of(int wstatus);
  * its threads (glibc 32-33, musl 32-34), which its own refuse: initc has
  * no threads, and must take, forward and reset those signals like any. */
 void sigset_add_any(sigset_t *set, int sig);
+/* The size of the kernel's signal set, for the rt_sig* system calls: one
+ * bit per signal 1..NSIG-1, rounded up to whole bytes (8; 16 on MIPS). */
+enum { KERNEL_SIGSET_BYTES = (NSIG - 1 + 7) / 8 };
 bool sigset_has_any(const sigset_t *set, int sig);
 
 /* Appends the names in the open directory fd (not "." or "..") to out, in
