@@ -36,16 +36,21 @@ static const char print_args[] = "for a; do printf '[%s]' \"$a\"; done";
 
 START_TEST(test_help_and_version)
 {
-	const char *const forms[][2] = { { "--help", NULL }, { "-h", NULL },
-					 { "--version", NULL }, { "-V", NULL } };
+	static const char usage[] = "usage: initc [OPTIONS] [--] [COMMAND [ARG...]]";
+	static const struct {
+		const char *args[2];
+		const char *says;
+	} forms[] = {
+		{ { "--help", NULL }, usage },
+		{ { "-h", NULL }, usage },
+		{ { "--version", NULL }, "initc 0." },
+		{ { "-V", NULL }, "initc 0." },
+	};
 	struct run_result res;
 
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		run_expect(forms[i], 0, &res);
-		if (forms[i][0][1] == 'h' || forms[i][0][2] == 'h')
-			ASSERT_HAS(res.out, "usage: initc [OPTIONS] [--] [COMMAND [ARG...]]");
-		else
-			ASSERT_HAS(res.out, "initc 0.");
+		run_expect(forms[i].args, 0, &res);
+		ASSERT_HAS(res.out, forms[i].says);
 		ck_assert_str_eq(res.err, "");
 		run_result_free(&res);
 	}
@@ -133,6 +138,7 @@ START_TEST(test_usage_errors)
 		{ { "--log-format=xml", NULL }, "takes text or json, not 'xml'" },
 	};
 	struct run_result res;
+	char *mark;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *args[6] = { "-c", cfg };
@@ -144,7 +150,9 @@ START_TEST(test_usage_errors)
 		ASSERT_HAS(res.err, "see 'initc --help'");
 		run_result_free(&res);
 	}
-	ck_assert_msg(!file_exists(path_join(dir, "mark")), "a step ran after a usage error");
+	mark = path_join(dir, "mark");
+	ck_assert_msg(!file_exists(mark), "a step ran after a usage error");
+	free(mark);
 }
 END_TEST
 
