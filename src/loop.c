@@ -114,7 +114,7 @@ int loop_init(void)
 	 * argument, and signalfd for lack of memory or of a descriptor, which
 	 * an RLIMIT_NOFILE cannot cause here: the dynamic loader and the
 	 * config file need one first, and the config's is free again now. */
-	if (sigprocmask(SIG_BLOCK, &handled, &original_mask) == -1) {
+	if (sigmask_raw(SIG_BLOCK, &handled, &original_mask) == -1) {
 		log_msg(LOG_ERROR, "sigprocmask: %s", error_text(errno));
 		return -1;
 	}
@@ -135,13 +135,6 @@ int loop_init(void)
 	return 0;
 }
 
-/* sigprocmask(SIG_BLOCK, &handled), straight to the kernel: glibc's would
- * leave out the signals it reserves. */
-static int block_handled(void)
-{
-	return (int)syscall(SYS_rt_sigprocmask, SIG_BLOCK, &handled, NULL, KERNEL_SIGSET_BYTES);
-}
-
 int loop_handle_all(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
@@ -154,7 +147,7 @@ int loop_handle_all(void)
 		sigset_add_any(&handled, sig);
 	}
 	/* Untested: neither call can fail on a valid set and signalfd. */
-	if (block_handled() == -1 ||
+	if (sigmask_raw(SIG_BLOCK, &handled, NULL) == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
 		log_msg(LOG_ERROR, "cannot take over signals: %s", error_text(errno));
 		return -1;
@@ -266,5 +259,5 @@ int loop_restore(void)
 
 int loop_block_again(void)
 {
-	return block_handled();
+	return sigmask_raw(SIG_BLOCK, &handled, NULL);
 }

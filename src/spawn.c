@@ -141,7 +141,7 @@ static int child_setup(const struct spawn_req *r, bool forked)
 		return STAGE_CHDIR;
 	if (r->close_inherited && close_inherited_fds() == -1)
 		return STAGE_FDS;
-	if (sigprocmask(SIG_SETMASK, r->mask, NULL) == -1)
+	if (sigmask_raw(SIG_SETMASK, r->mask, NULL) == -1)
 		return STAGE_MASK;
 	return -1;
 }

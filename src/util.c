@@ -257,3 +257,8 @@ bool sigset_has_any(const sigset_t *set, int sig)
 
 	return (words[(unsigned)(sig - 1) / bits] >> ((unsigned)(sig - 1) % bits)) & 1;
 }
+
+int sigmask_raw(int how, const sigset_t *set, sigset_t *old)
+{
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old, KERNEL_SIGSET_BYTES);
+}

@@ -63,6 +63,11 @@ void sigset_add_any(sigset_t *set, int sig);
 /* The size of the kernel's signal set, for the rt_sig* system calls: one
  * bit per signal 1..NSIG-1, rounded up to whole bytes (8; 16 on MIPS). */
 enum { KERNEL_SIGSET_BYTES = (NSIG - 1 + 7) / 8 };
+/* sigprocmask straight to the kernel, for every mask initc sets or reads:
+ * the C libraries leave the reserved signals out (glibc of the new mask,
+ * musl of the old one), so the app would not get the mask initc got. An
+ * old set must start empty: the kernel fills only its first bytes. */
+int sigmask_raw(int how, const sigset_t *set, sigset_t *old);
 bool sigset_has_any(const sigset_t *set, int sig);
 
 /* Appends the names in the open directory fd (not "." or "..") to out, in

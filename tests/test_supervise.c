@@ -320,6 +320,23 @@ START_TEST(test_steps_get_default_dispositions_the_app_inherited_ones)
 }
 END_TEST
 
+/* The signals the C library reserves (32-34) are part of that mask too:
+ * neither C library's sigprocmask may drop them on the way to the app. */
+START_TEST(test_app_gets_reserved_signals_blocked_as_initc_was_started)
+{
+	const char *opts[] = { "-b", "10,32,33,34", NULL };
+	unsigned long long blocked = bit(SIGUSR1) | bit(32) | bit(33) | bit(34);
+	char *ref, *app;
+
+	inspect_through_launcher(opts, &ref, NULL, &app);
+	ck_assert_msg(sigset_of(ref, "SigBlk:") == blocked, "launcher: %s", ref);
+	ck_assert_msg(sigset_of(app, "SigBlk:") == blocked,
+		      "initc was given:\n%s\nthe app got:\n%s", ref, app);
+	free(ref);
+	free(app);
+}
+END_TEST
+
 START_TEST(test_app_does_not_get_initcs_own_blocked_signals)
 {
 	const char *opts[] = { NULL };
@@ -553,6 +570,7 @@ int main(void)
 	tcase_add_test(tc, test_stop_leftovers_share_the_stop_grace);
 	tcase_add_test(tc, test_app_gets_the_mask_and_ignored_signals_initc_was_started_with);
 	tcase_add_test(tc, test_app_does_not_get_initcs_own_blocked_signals);
+	tcase_add_test(tc, test_app_gets_reserved_signals_blocked_as_initc_was_started);
 	tcase_add_test(tc, test_steps_get_default_dispositions_the_app_inherited_ones);
 	tcase_add_test(tc, test_app_keeps_inherited_fds_but_gets_none_of_initcs);
 	tcase_add_test(tc, test_main_environment_and_directory_apply);

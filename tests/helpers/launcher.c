@@ -29,9 +29,19 @@ static void each_signal(const char *list, void (*fn)(int))
 
 static sigset_t blocked;
 
+/* sigaddset, also for the signals the C library reserves (32-34), which
+ * its sigaddset refuses: bit sig-1, as the kernel reads a sigset_t. */
+static void add_signal(sigset_t *set, int sig)
+{
+	unsigned long *words = (unsigned long *)(void *)set;
+	unsigned bits = 8 * sizeof(unsigned long);
+
+	words[(unsigned)(sig - 1) / bits] |= 1UL << ((unsigned)(sig - 1) % bits);
+}
+
 static void add_blocked(int sig)
 {
-	sigaddset(&blocked, sig);
+	add_signal(&blocked, sig);
 }
 
 static sigset_t pending;
@@ -130,7 +140,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: launcher [-b SIGS] [-k SIGS] [-i SIGS] [-C] [-f FD] [-r FILE] -- PROGRAM...\n");
 		return 2;
 	}
-	if (sigprocmask(SIG_SETMASK, &blocked, NULL) == -1 || raise_pending() == -1) {
+	/* The system call: the C library's sigprocmask would drop 32-34. */
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, (NSIG - 1 + 7) / 8) == -1 ||
+	    raise_pending() == -1) {
 		perror("sigprocmask");
 		return 2;
 	}
