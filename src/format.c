@@ -2,11 +2,14 @@
  * gmtime_r, and error messages without strerror.
  *
  * musl's printf engine is 10 KiB of the static binary (a quarter of it
- * floating point, which initc never prints), so initc formats with this
- * small subset instead: %s %c %d %u %x %%, the length modifiers l, ll and
- * z, a '0' flag, a field width, and a precision for %s ("%.40s", "%.*s").
- * gcc still checks every call against the arguments through the printf
- * format attribute in format.h; tests/test_format.c pins the output. */
+ * floating point, which initc never prints), so initc formats with its own:
+ * every conversion of C's printf but floating point and %n (and glibc's
+ * %m): %d %i %o %u %x %X %c %s %p %%, the flags - + space # 0, a width and
+ * a precision (digits or *), and the lengths hh h l ll j z t. gcc checks
+ * every call against its arguments through the printf format attribute in
+ * format.h, and tests/tools/check-formats.c fails the build on a conversion that
+ * gcc accepts but this engine does not; tests/test_format.c compares the
+ * output with the C library's snprintf. */
 #include "format.h"
 
 #include <errno.h>
@@ -70,41 +73,73 @@ static void sink_pad(struct sink *s, char c, size_t n)
 		sink_put(s, &c, 1);
 }
 
-/* One field of the format: "%0W.PL" (flag, width, precision, length)
- * without the conversion letter. */
+/* One conversion of the format: "%[flags][width][.precision][length]C". */
 struct spec {
-	bool zero;
+	bool left;    /* '-': pad on the right */
+	bool zero;    /* '0': pad numbers with zeros */
+	bool alt;     /* '#': 0x before hex, a leading 0 for octal */
+	char sign;    /* '+' or ' ' before a non-negative number, or 0 */
 	size_t width;
-	size_t precision; /* for %s; SIZE_MAX: none */
-	int longs;        /* 0, 1 (l or z) or 2 (ll) */
+	size_t precision; /* SIZE_MAX: none */
+	char length;      /* 'H' (hh), 'h', 0, 'l', 'q' (ll, j), 'z' (z, t) */
 };
 
-static void put_unsigned(struct sink *s, const struct spec *sp, unsigned long long v,
-			 bool negative, unsigned base)
+static void put_padding(struct sink *s, const struct spec *sp, size_t len, bool before)
 {
-	char digits[24];
-	size_t n = 0, len;
-
-	do {
-		digits[sizeof(digits) - ++n] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	len = n + negative;
-	if (!sp->zero && sp->width > len)
+	if (sp->width > len && sp->left != before)
 		sink_pad(s, ' ', sp->width - len);
-	if (negative)
-		sink_put(s, "-", 1);
-	if (sp->zero && sp->width > len)
-		sink_pad(s, '0', sp->width - len);
+}
+
+/* A number: sign or prefix, zeros for the precision or the '0' flag, the
+ * digits, all within the field width. */
+static void put_number(struct sink *s, const struct spec *sp, unsigned long long v,
+		       const char *prefix, unsigned base, bool upper)
+{
+	const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char digits[24];
+	size_t n = 0, plen = strlen(prefix), zeros = 0, len;
+
+	/* A precision of 0 prints no digit for 0 (but '#' keeps octal's 0). */
+	if (v || sp->precision != 0 || (base == 8 && sp->alt))
+		do {
+			digits[sizeof(digits) - ++n] = set[v % base];
+			v /= base;
+		} while (v);
+	if (base == 8 && sp->alt && digits[sizeof(digits) - n] != '0' &&
+	    (sp->precision == SIZE_MAX || sp->precision <= n))
+		zeros = 1;
+	if (sp->precision != SIZE_MAX && sp->precision > n)
+		zeros = sp->precision - n;
+	len = plen + zeros + n;
+	/* '0' pads with zeros only when there is no precision and no '-'. */
+	if (sp->zero && !sp->left && sp->precision == SIZE_MAX && sp->width > len) {
+		zeros += sp->width - len;
+		len = sp->width;
+	}
+	put_padding(s, sp, len, true);
+	sink_put(s, prefix, plen);
+	sink_pad(s, '0', zeros);
 	sink_put(s, digits + sizeof(digits) - n, n);
+	put_padding(s, sp, len, false);
 }
 
 static void put_signed(struct sink *s, const struct spec *sp, long long v)
 {
 	/* -(v + 1) + 1: no overflow for LLONG_MIN. */
 	unsigned long long mag = v < 0 ? (unsigned long long)-(v + 1) + 1 : (unsigned long long)v;
+	char sign[2] = { sp->sign, '\0' };
 
-	put_unsigned(s, sp, mag, v < 0, 10);
+	if (v < 0)
+		sign[0] = '-';
+
+	put_number(s, sp, mag, sign, 10, false);
+}
+
+static void put_bytes(struct sink *s, const struct spec *sp, const char *p, size_t n)
+{
+	put_padding(s, sp, n, true);
+	sink_put(s, p, n);
+	put_padding(s, sp, n, false);
 }
 
 static void put_string(struct sink *s, const struct spec *sp, const char *str)
@@ -115,57 +150,168 @@ static void put_string(struct sink *s, const struct spec *sp, const char *str)
 		str = "(null)";
 	while (n < sp->precision && str[n])
 		n++;
-	if (sp->width > n)
-		sink_pad(s, ' ', sp->width - n);
-	sink_put(s, str, n);
+	put_bytes(s, sp, str, n);
+}
+
+/* A width or precision: digits, or '*' for an int argument. */
+static long read_count(const char **f, va_list *ap)
+{
+	long n = 0;
+
+	if (**f == '*') {
+		++*f;
+		return va_arg(*ap, int);
+	}
+	for (; **f >= '0' && **f <= '9'; ++*f)
+		n = n * 10 + (**f - '0');
+	return n;
 }
 
 /* Reads flags, width, precision and length at *fmt; moves *fmt past them. */
 static void read_spec(const char **fmt, struct spec *sp, va_list *ap)
 {
 	const char *f = *fmt;
+	long width;
 
 	memset(sp, 0, sizeof(*sp));
 	sp->precision = SIZE_MAX;
-	for (; *f == '0'; f++)
-		sp->zero = true;
-	for (; *f >= '0' && *f <= '9'; f++)
-		sp->width = sp->width * 10 + (size_t)(*f - '0');
-	if (*f == '.') {
-		f++;
-		if (*f == '*') {
-			int p = va_arg(*ap, int);
-
-			sp->precision = p < 0 ? SIZE_MAX : (size_t)p;
-			f++;
-		} else {
-			for (sp->precision = 0; *f >= '0' && *f <= '9'; f++)
-				sp->precision = sp->precision * 10 + (size_t)(*f - '0');
-		}
+	for (;; f++) {
+		if (*f == '-')
+			sp->left = true;
+		else if (*f == '0')
+			sp->zero = true;
+		else if (*f == '#')
+			sp->alt = true;
+		else if (*f == '+')
+			sp->sign = '+';
+		else if (*f == ' ' && !sp->sign)
+			sp->sign = ' '; /* ' ' after '+' changes nothing */
+		else if (*f != ' ')
+			break;
 	}
-	/* z counts as l: size_t is unsigned long on every Linux ABI. */
-	for (; *f == 'l' || *f == 'z'; f++)
-		sp->longs++;
+	width = read_count(&f, ap);
+	/* A negative '*' width is the '-' flag and its magnitude. */
+	if (width < 0) {
+		sp->left = true;
+		width = -width;
+	}
+	sp->width = (size_t)width;
+	if (*f == '.') {
+		long p;
+
+		f++;
+		p = read_count(&f, ap);
+		sp->precision = p < 0 ? SIZE_MAX : (size_t)p; /* negative: none */
+	}
+	if (f[0] == 'h')
+		sp->length = f[1] == 'h' ? 'H' : 'h';
+	else if (f[0] == 'l')
+		sp->length = f[1] == 'l' ? 'q' : 'l';
+	else if (*f == 'j')
+		sp->length = 'q';
+	else if (*f == 'z' || *f == 't')
+		sp->length = 'z';
+	if (sp->length)
+		f += sp->length == 'H' || (sp->length == 'q' && *f == 'l') ? 2 : 1;
 	*fmt = f;
 }
 
-/* The value of a %d argument of the given length. */
+/* The value of a %d or %i argument of the given length. */
 static long long arg_signed(const struct spec *sp, va_list *ap)
 {
-	if (sp->longs >= 2)
+	switch (sp->length) {
+	case 'q':
 		return va_arg(*ap, long long);
-	if (sp->longs == 1)
+	case 'l':
+	case 'z': /* ptrdiff_t and ssize_t are long on every Linux ABI */
 		return va_arg(*ap, long);
-	return va_arg(*ap, int);
+	case 'h':
+		return (short)va_arg(*ap, int);
+	case 'H':
+		return (signed char)va_arg(*ap, int);
+	default:
+		return va_arg(*ap, int);
+	}
 }
 
 static unsigned long long arg_unsigned(const struct spec *sp, va_list *ap)
 {
-	if (sp->longs >= 2)
+	switch (sp->length) {
+	case 'q':
 		return va_arg(*ap, unsigned long long);
-	if (sp->longs == 1)
+	case 'l':
+	case 'z': /* size_t is unsigned long on every Linux ABI */
 		return va_arg(*ap, unsigned long);
-	return va_arg(*ap, unsigned);
+	case 'h':
+		return (unsigned short)va_arg(*ap, unsigned);
+	case 'H':
+		return (unsigned char)va_arg(*ap, unsigned);
+	default:
+		return va_arg(*ap, unsigned);
+	}
+}
+
+/* An unsigned conversion: o, u, x or X. */
+static void put_unsigned(struct sink *s, const struct spec *sp, char c, unsigned long long v)
+{
+	unsigned base = c == 'o' ? 8 : c == 'u' ? 10 : 16;
+	const char *prefix = "";
+
+	if (base == 16 && sp->alt && v)
+		prefix = c == 'X' ? "0X" : "0x";
+	put_number(s, sp, v, prefix, base, c == 'X');
+}
+
+/* %p as glibc prints it: "(nil)" for NULL, else 0x and the hex digits. */
+static void put_pointer(struct sink *s, const struct spec *sp, const void *p)
+{
+	if (!p) {
+		put_bytes(s, sp, "(nil)", 5);
+		return;
+	}
+	put_number(s, sp, (uintptr_t)p, "0x", 16, false);
+}
+
+/* Formats one conversion; false for one outside the supported set, which
+ * ends the formatting there: its argument's type is unknown, so no later
+ * argument could be read safely. tests/tools/check-formats.c fails the build on
+ * such a conversion in initc's sources, so this is a last resort. */
+static bool put_conversion(struct sink *s, const struct spec *sp, char c, va_list *ap)
+{
+	char ch;
+
+	switch (c) {
+	case 's':
+		if (sp->length)
+			return false; /* %ls: wide characters */
+		put_string(s, sp, va_arg(*ap, const char *));
+		return true;
+	case 'c':
+		if (sp->length)
+			return false; /* %lc */
+		ch = (char)va_arg(*ap, int);
+		put_bytes(s, sp, &ch, 1);
+		return true;
+	case 'd':
+	case 'i':
+		put_signed(s, sp, arg_signed(sp, ap));
+		return true;
+	case 'o':
+	case 'u':
+	case 'x':
+	case 'X':
+		put_unsigned(s, sp, c, arg_unsigned(sp, ap));
+		return true;
+	case 'p':
+		put_pointer(s, sp, va_arg(*ap, const void *));
+		return true;
+	case '%':
+		ch = '%';
+		sink_put(s, &ch, 1);
+		return true;
+	default: /* floating point, %n, %m, or a lone '%' at the end */
+		return false;
+	}
 }
 
 static void format_into(struct sink *s, const char *fmt, va_list ap)
@@ -177,7 +323,6 @@ static void format_into(struct sink *s, const char *fmt, va_list ap)
 	while (*fmt) {
 		const char *pct = strchr(fmt, '%');
 		struct spec sp;
-		char c;
 
 		if (!pct) {
 			sink_put(s, fmt, strlen(fmt));
@@ -186,28 +331,8 @@ static void format_into(struct sink *s, const char *fmt, va_list ap)
 		sink_put(s, fmt, (size_t)(pct - fmt));
 		fmt = pct + 1;
 		read_spec(&fmt, &sp, &args);
-		switch (c = *fmt) {
-		case 's':
-			put_string(s, &sp, va_arg(args, const char *));
+		if (!put_conversion(s, &sp, *fmt, &args))
 			break;
-		case 'c':
-			c = (char)va_arg(args, int);
-			sink_put(s, &c, 1);
-			break;
-		case 'd':
-			put_signed(s, &sp, arg_signed(&sp, &args));
-			break;
-		case 'u':
-		case 'x':
-			put_unsigned(s, &sp, arg_unsigned(&sp, &args), false, c == 'u' ? 10 : 16);
-			break;
-		case '\0':
-			fmt--; /* a lone '%' at the end */
-			/* fall through */
-		default:
-			/* '%%', or a conversion outside the subset: shown as is. */
-			sink_put(s, pct + (c == '%'), (size_t)(fmt - pct) + (c != '%'));
-		}
 		fmt++;
 	}
 	va_end(args);

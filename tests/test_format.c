@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +67,109 @@ START_TEST(test_integers)
 	same(256, "%02d %03u %04x %x", 123, 7u, 0x1fu, 0xdeadbeefu);
 	same(256, "[%5d][%05d][%5d][%05d]", 42, 42, -42, -42);
 	same(256, "%lldms", -1500LL);
+	same(256, "%i %5i %-5i|", -7, 42, 42);
+	same(256, "%-5d %s", 7, "after"); /* once printed "%-5d" and crashed on %s */
+	same(256, "%+d % d %+d % d", 5, 5, -5, -5);
+	same(256, "%#x %#X %#o %#o %o %X", 255u, 255u, 8u, 0u, 8u, 0xabcu);
+	same(256, "%.0d|%.0u|%#.0o|%5.3d|%-8.4x|", 0, 0u, 0u, 7, 0x1fu);
+	same(256, "%hhd %hhu %hd %hu", 300, 300u, 70000, 70000u);
+	same(256, "%jd %td %zd", (intmax_t)-3, (ptrdiff_t)-4, (ssize_t)-5);
+}
+
+START_TEST(test_chars_strings_pointers)
+{
+	int x = 0;
+
+	same(256, "[%-5s][%-2s][%-5.2s][%*s][%-*s]", "ab", "abcd", "abcd", 4, "x", 4, "y");
+	same(256, "[%*s][%.*s]", -4, "neg", -1, "all of it");
+	same(256, "[%3c][%-3c][%c]", 'a', 'b', 'c');
+	same(256, "[%p][%20p][%-20p]", (void *)&x, (void *)&x, (void *)&x);
+	same(256, "[%p][%8p][%-8p]", (void *)0, (void *)0, (void *)0);
+	same(256, "[%p]", (void *)0x1234);
 }
 END_TEST
+
+/* Every flag, width, precision and length of the integer conversions,
+ * generated, against snprintf: the format strings are built at run time,
+ * so gcc cannot check them here; each value is passed as the type its
+ * length modifier names. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void same_int(const char *fmt, const char *length, bool star_width, bool star_prec,
+		     long long v)
+{
+	char ours[256], libc[256];
+	int w = -9, p = 2, n_ours, n_libc;
+
+/* Both engines, the same arguments: [width] [precision] value. */
+#define BOTH(...)                                                                 \
+	do {                                                                      \
+		n_ours = star_width ? star_prec ? str_format(ours, sizeof(ours), fmt, w, p, __VA_ARGS__) \
+				    : str_format(ours, sizeof(ours), fmt, w, __VA_ARGS__)  \
+			 : star_prec ? str_format(ours, sizeof(ours), fmt, p, __VA_ARGS__) \
+				     : str_format(ours, sizeof(ours), fmt, __VA_ARGS__);   \
+		n_libc = star_width ? star_prec ? snprintf(libc, sizeof(libc), fmt, w, p, __VA_ARGS__) \
+				    : snprintf(libc, sizeof(libc), fmt, w, __VA_ARGS__)    \
+			 : star_prec ? snprintf(libc, sizeof(libc), fmt, p, __VA_ARGS__)   \
+				     : snprintf(libc, sizeof(libc), fmt, __VA_ARGS__);     \
+	} while (0)
+	if (strcmp(length, "ll") == 0)
+		BOTH(v);
+	else if (strcmp(length, "j") == 0)
+		BOTH((intmax_t)v);
+	else if (strcmp(length, "z") == 0)
+		BOTH((size_t)v);
+	else if (strcmp(length, "t") == 0)
+		BOTH((ptrdiff_t)v);
+	else if (strcmp(length, "l") == 0)
+		BOTH((long)v);
+	else
+		BOTH((int)v); /* "", h and hh all take an int */
+#undef BOTH
+	ck_assert_msg(n_ours == n_libc && strcmp(ours, libc) == 0, "'%s' of %lld: '%s', libc '%s'",
+		      fmt, v, ours, libc);
+}
+
+START_TEST(test_integer_conversions_generated)
+{
+	static const char *const flags[] = { "", "-", "+", " ", "#", "0", "-0", "+0", "#0", "- #", "+ " };
+	static const char *const widths[] = { "", "1", "7", "*" };
+	static const char *const precisions[] = { "", ".", ".0", ".3", ".*" };
+	static const char *const lengths[] = { "", "hh", "h", "l", "ll", "j", "z", "t" };
+	static const long long values[] = { 0, 1, -1, 7, 8, 127, 128, 255, -129, 65535, -32768,
+					    INT_MAX, INT_MIN, LLONG_MIN, LLONG_MAX };
+	const char *convs = "diouxX";
+	char fmt[32];
+
+	for (const char *c = convs; *c; c++)
+		for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++)
+			for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++)
+				for (size_t p = 0; p < sizeof(precisions) / sizeof(precisions[0]); p++)
+					for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
+						snprintf(fmt, sizeof(fmt), "[%%%s%s%s%s%c]", flags[f], widths[w],
+							 precisions[p], lengths[l], *c);
+						for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++)
+							same_int(fmt, lengths[l], widths[w][0] == '*',
+								 strcmp(precisions[p], ".*") == 0, values[v]);
+					}
+}
+END_TEST
+
+/* A conversion outside the set (floating point, %n, glibc's %m) ends the
+ * text there: its argument is never read, nor any after it. */
+START_TEST(test_unsupported_conversion_ends_the_text)
+{
+	static const char *const fmts[] = { "a %f b %s", "a %Lf b %s", "a %n b %s", "a %m b %s",
+					    "a %ls b %s", "a %lc b %s", "a %", "a %5" };
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		ck_assert_int_eq(str_format(buf, sizeof(buf), fmts[i], "never read"), 2);
+		ck_assert_str_eq(buf, "a ");
+	}
+}
+END_TEST
+#pragma GCC diagnostic pop
 
 START_TEST(test_truncation)
 {
@@ -172,6 +276,9 @@ int main(void)
 
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_integers);
+	tcase_add_test(tc, test_integer_conversions_generated);
+	tcase_add_test(tc, test_unsupported_conversion_ends_the_text);
+	tcase_add_test(tc, test_chars_strings_pointers);
 	tcase_add_test(tc, test_truncation);
 	tcase_add_test(tc, test_utc);
 	tcase_add_test(tc, test_error_text);
