@@ -12,8 +12,9 @@
  * a few strings and buffers, libc's FILE and DIR buffers) and is mostly
  * built before the steps run, so what it keeps is its peak, a few pages.
  *
- * Not thread-safe, by design: initc is single-threaded, allocates only in
- * its main flow (signals arrive on a signalfd, not in handlers), and never
+ * Not thread-safe, by design: initc is single-threaded and allocates only
+ * in its main flow (signals arrive on a signalfd, not in handlers) and in
+ * forked probe children, which are copies of that one thread; never
  * between fork and exec. A block put back twice, or a header that is not
  * ours, stops the program (a trap) instead of handing the block out twice. */
 #include "alloc.h"

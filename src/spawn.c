@@ -2,7 +2,10 @@
  *
  * Between fork and exec the child only makes async-signal-safe calls (no
  * malloc, no stdio), ends with _exit, and reports any failure as a
- * (stage, errno) pair on a CLOEXEC pipe: end of file means exec worked. */
+ * (stage, errno) pair on a CLOEXEC pipe: end of file means exec worked.
+ * A child that runs a function instead of a program (a probe) may call
+ * anything: it is a copy of single-threaded initc, so no lock of the C
+ * library can be held by another thread at the fork. */
 #include "spawn.h"
 
 #include <errno.h>

@@ -12,8 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Allocation failures only happen while loading the config (afterwards initc
- * allocates nothing), where giving up is the right answer. */
+/* initc allocates little (the config and plan, then each child's
+ * environment and a few buffers) and can do nothing useful without it:
+ * out of memory, it says so and exits, as it does for a bad config. */
 static void out_of_memory(void)
 {
 	static const char msg[] = "initc: out of memory\n";

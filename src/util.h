@@ -10,7 +10,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-/* Exit statuses of SPEC §6. */
+/* Exit statuses (README "Exit status"). */
 enum {
 	EXIT_USAGE = 64,
 	EXIT_CONFIG = 78,

@@ -1,4 +1,4 @@
-/* The command line (SPEC §2) of the real binary: every spelling of each
+/* The command line (README "Command line") of the real binary: every spelling of each
  * option, where options end, and the usage errors (exit 64). */
 #include <check.h>
 #include <stdio.h>

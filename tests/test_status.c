@@ -1,4 +1,4 @@
-/* The status file (SPEC §7) as steps, the app and probes read it, and
+/* The status file (README "Status file") as steps, the app and probes read it, and
  * `initc --status`. */
 #include <check.h>
 #include <signal.h>

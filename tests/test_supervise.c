@@ -297,9 +297,10 @@ START_TEST(test_app_gets_the_mask_and_ignored_signals_initc_was_started_with)
 }
 END_TEST
 
-/* SPEC 4: steps start with every disposition at its default, the signals
- * the C library reserves (32-34) included, whatever initc inherited; the
- * app (exec or supervise, like tini) keeps what initc was started with. */
+/* README "How it runs": steps start with every disposition at its default,
+ * the signals the C library reserves (32-34) included, whatever initc
+ * inherited; the app (exec or supervise, like tini) keeps what initc was
+ * started with. */
 START_TEST(test_steps_get_default_dispositions_the_app_inherited_ones)
 {
 	const char *opts[] = { "-i", "1,2,13,23,32,33,34", NULL };

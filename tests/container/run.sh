@@ -248,7 +248,7 @@ stop_and_check() {
 
 # --- cases ---------------------------------------------------------------
 # Each case_* function builds its image, runs it and calls fail() for each
-# broken expectation. Configs follow SPEC.md section 3.
+# broken expectation. Configs follow the README's "Config reference".
 
 # Steps run in order, each to completion, then initc execs the app, which
 # becomes PID 1 of the container.
