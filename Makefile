@@ -208,9 +208,11 @@ check-sanitize:
 
 # check-valgrind: the whole suite, with every run of initc under memcheck
 # (tests/valgrind-initc.sh stands in for the binary). INITC_UNDER_VALGRIND
-# tells tests that each start of initc costs ~0.6 s.
+# tells tests that each start of initc costs ~0.6 s; two suites at a time,
+# since memcheck keeps a core busy where the plain suites mostly wait.
 check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/initc-static)
-	INITC_UNDER_VALGRIND=1 INITC_REAL=$(CURDIR)/$(B)/initc INITC_BIN=$(CURDIR)/tests/valgrind-initc.sh \
+	TEST_JOBS=$${TEST_JOBS:-2} INITC_UNDER_VALGRIND=1 INITC_REAL=$(CURDIR)/$(B)/initc \
+		INITC_BIN=$(CURDIR)/tests/valgrind-initc.sh \
 		HELPERS=$(B)/tests/helpers \
 		INITC_STATIC=$(if $(STATIC_OK),$(B)/initc-static) INITC_STATIC_MAX=$(STATIC_MAX) \
 		MAKE="$(MAKE)" tests/run-all.sh $(TEST_BIN)

@@ -1,20 +1,52 @@
 #!/bin/sh
-# Runs every Check test binary given as an argument and prints one summary
-# line, "N passed, N failed", after each binary's own Check report.
-# Exits non-zero when any check failed or a binary crashed.
+# Runs every Check test binary given as an argument, TEST_JOBS of them at a
+# time (default 4: most suites spend their time waiting on real processes,
+# so more suites than cores keep both cores busy), and prints one summary
+# line, "N passed, N failed", after each binary's own Check report. A
+# suite's report is printed whole when it ends, never interleaved with
+# another's. Exits non-zero when any check failed or a binary crashed.
 set -u
+# One suite (the script calls itself as "run-all.sh --one DIR SUITE"): its
+# report into DIR, then printed whole under a lock.
+if [ "${1:-}" = --one ]; then
+	log="$2/$(printf '%s' "$3" | tr '/' '_').log"
+	{
+		echo "== $3"
+		"$3" 2>&1
+		echo "!! exit $?"
+	} >"$log"
+	flock "$2/print.lock" grep -v '^!! exit ' "$log"
+	exit 0
+fi
+
+jobs=${TEST_JOBS:-4}
+out=$(mktemp -d) || exit 1
+trap 'rm -rf "$out"' EXIT
+
+# The slowest suites first, so that the last ones to start are short.
+slow_first() {
+	for t in "$@"; do
+		case "${t##*/}" in
+		test_faults | test_supervise | test_steps | test_pid1_supervise | test_resolve | \
+			test_signals | test_restart | test_status | test_security | test_wait)
+			echo "0 $t" ;;
+		*) echo "1 $t" ;;
+		esac
+	done | sort -s -k1,1 | cut -d' ' -f2-
+}
+
+slow_first "$@" | xargs -d '\n' -P "$jobs" -n 1 "$0" --one "$out"
+
 passed=0
 failed=0
 status=0
 for t in "$@"; do
-	echo "== $t"
-	out=$("$t" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
+	log="$out/$(printf '%s' "$t" | tr '/' '_').log"
+	rc=$(sed -n 's/^!! exit //p' "$log" | tail -n 1)
 	# Check's summary: "100%: Checks: 12, Failures: 0, Errors: 0"
-	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: [0-9]+' | tail -n 1)
+	line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
-		echo "!! $t printed no Check summary (exit $rc)"
+		echo "!! $t printed no Check summary (exit ${rc:-unknown})"
 		failed=$((failed + 1))
 		status=1
 		continue
@@ -25,7 +57,8 @@ for t in "$@"; do
 	bad=$((fails + errors))
 	passed=$((passed + checks - bad))
 	failed=$((failed + bad))
-	if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ]; then
+	if [ "${rc:-1}" -ne 0 ] || [ "$bad" -ne 0 ]; then
+		echo "!! $t: $bad failed (exit ${rc:-unknown})"
 		status=1
 	fi
 done
