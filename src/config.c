@@ -377,6 +377,16 @@ static const char *section_label(enum section_kind sec)
 	}
 }
 
+/* The section being read, as the user wrote it: [initc], [main] or
+ * [step:migrate]. */
+static void current_section_label(const struct loader *l, char *buf, size_t len)
+{
+	if (l->sec == SEC_STEP)
+		str_format(buf, len, "[step:%s]", l->plan->steps[l->step].name);
+	else
+		str_format(buf, len, "%s", section_label(l->sec));
+}
+
 static int key_index(const struct key_def *keys, const char *name)
 {
 	for (int i = 0; keys[i].name; i++)
@@ -391,7 +401,9 @@ static void unknown_key(struct loader *l, const char *name)
 	const char *best = NULL;
 	unsigned best_d = 3;
 	static const enum section_kind others[] = { SEC_INITC, SEC_MAIN, SEC_STEP };
+	char here[64];
 
+	current_section_label(l, here, sizeof(here));
 	for (int i = 0; keys[i].name; i++) {
 		unsigned d = edit_distance(name, keys[i].name);
 		if (d < best_d) {
@@ -400,19 +412,19 @@ static void unknown_key(struct loader *l, const char *name)
 		}
 	}
 	if (best) {
-		config_error(l, l->line, "unknown key '%s' in %s; did you mean '%s'?", name,
-			     section_label(l->sec), best);
+		config_error(l, l->line, "unknown key '%s' in %s; did you mean '%s'?", name, here,
+			     best);
 		return;
 	}
 	for (size_t i = 0; i < 3; i++) {
 		if (others[i] != l->sec && key_index(section_keys(others[i]), name) >= 0) {
 			config_error(l, l->line, "key '%s' belongs in %s, not in %s", name,
-				     section_label(others[i]), section_label(l->sec));
+				     section_label(others[i]), here);
 			return;
 		}
 	}
 	config_error(l, l->line, "unknown key '%s' in %s; see initc.ini(5) for the keys", name,
-		     section_label(l->sec));
+		     here);
 }
 
 static void *section_base(struct loader *l)

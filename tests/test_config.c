@@ -156,7 +156,7 @@ END_TEST
 START_TEST(test_sections_and_keys)
 {
 	load_bad("[step:a]\ncommand = true\nretires = 3\n",
-		 "t.ini:3: unknown key 'retires' in [step:NAME]; did you mean 'retries'?");
+		 "t.ini:3: unknown key 'retires' in [step:a]; did you mean 'retries'?");
 	load_bad("[stepp:a]\ncommand = true\n", "t.ini:1: unknown section [stepp:a]; did you mean [step:a]?");
 	load_bad("[mian]\ncommand = x\n", "t.ini:1: unknown section [mian]; did you mean [main]?");
 	load_bad("[global]\n", "t.ini:1: unknown section [global]; sections are [initc], [main] and [step:NAME]");
@@ -166,7 +166,7 @@ START_TEST(test_sections_and_keys)
 	load_bad("timeout = 1s\n[step:a]\ncommand = true\n",
 		 "t.ini:1: key 'timeout' comes before any section; put it under [initc], [main] or [step:NAME]");
 	load_bad("[step:a]\ncommand = true\ndeadline = 1m\n",
-		 "t.ini:3: key 'deadline' belongs in [initc], not in [step:NAME]");
+		 "t.ini:3: key 'deadline' belongs in [initc], not in [step:a]");
 	load_bad("[initc]\nfrobnicate = 1\n", "t.ini:2: unknown key 'frobnicate' in [initc]; see initc.ini(5)");
 	load_bad("[step:a]\ncommand = true\nthis line has no equals sign\n",
 		 "t.ini:3: cannot parse this line; expected [section], key = value, or a comment");
