@@ -45,6 +45,7 @@ enum key_kind {
 	KEY_ON_FAILURE,
 	KEY_LOG_FORMAT,
 	KEY_SUCCESS_CODES,
+	KEY_RESTART_LIMIT, /* a number, or unlimited / infinite */
 };
 
 /* Packed into 16 bytes (the tables are 31 of these in a 64 KiB binary). */
@@ -62,7 +63,9 @@ static const struct key_def initc_keys[] = {
 	{ "deadline", KEY_DURATION, offsetof(struct plan, deadline_ms), 0 },
 	{ "grace", KEY_DURATION, offsetof(struct plan, grace_ms), 0 },
 	{ "on_failure", KEY_ON_FAILURE, offsetof(struct plan, on_failure), 0 },
-	{ "restart_limit", KEY_UINT, offsetof(struct plan, restart_limit), 1000 },
+	{ "restart_limit", KEY_RESTART_LIMIT, offsetof(struct plan, restart_limit), 1000 },
+	{ "restart_delay", KEY_DURATION, offsetof(struct plan, restart_delay_ms), 0 },
+	{ "restart_max_delay", KEY_DURATION, offsetof(struct plan, restart_max_delay_ms), 0 },
 	{ "status_file", KEY_RAW_PATH, offsetof(struct plan, status_file), 0 },
 	{ "log_format", KEY_LOG_FORMAT, offsetof(struct plan, log_format), 0 },
 	{ NULL, 0, 0, 0 },
@@ -538,6 +541,23 @@ static int set_action(struct loader *l, const struct key_def *k, const char *val
 	return 0;
 }
 
+/* restart_limit: a number of re-runs, or no limit but the deadline. */
+static int parse_restart_limit(const char *value, unsigned long max, unsigned long *out, char *err)
+{
+	if (strcmp(value, "unlimited") == 0 || strcmp(value, "infinite") == 0) {
+		*out = RESTART_UNLIMITED;
+		return 0;
+	}
+	if (parse_uint(value, max, out, err) == 0)
+		return 0;
+	if (!isdigit((unsigned char)value[0]))
+		str_format(err, PARSE_ERR_MAX,
+			   "bad value '%s'; give a number of re-runs from 0 to %lu, or unlimited "
+			   "(then only the deadline ends the restarts)",
+			   value, max);
+	return -1;
+}
+
 /* A key with two possible words, stored as enum value 0 or 1. */
 static int parse_choice(const char *value, const char *zero, const char *one, void *field,
 			char *err)
@@ -573,6 +593,9 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 		return 0;
 	case KEY_DURATION:
 		rc = parse_duration(value, field, err);
+		break;
+	case KEY_RESTART_LIMIT:
+		rc = parse_restart_limit(value, k->max, field, err);
 		break;
 	case KEY_UINT:
 		rc = parse_uint(value, k->max, field, err);
@@ -829,6 +852,8 @@ static void plan_init(struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 	plan->grace_ms = 10000;
 	plan->restart_limit = 3;
+	plan->restart_delay_ms = 1000;
+	plan->restart_max_delay_ms = 300000;
 }
 
 static void loader_init(struct loader *l, struct plan *plan, char *first_error, size_t len)

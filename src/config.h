@@ -3,6 +3,7 @@
 #ifndef INITC_CONFIG_H
 #define INITC_CONFIG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,12 +64,16 @@ struct plan {
 	int64_t deadline_ms; /* 0: none */
 	int64_t grace_ms;
 	enum on_failure on_failure;
-	unsigned long restart_limit;
+	unsigned long restart_limit; /* RESTART_UNLIMITED: only the deadline ends it */
+	int64_t restart_delay_ms;     /* before the 2nd pass; doubled for each later one */
+	int64_t restart_max_delay_ms; /* cap on that delay */
 	char *status_file;
 	enum log_format log_format;
 	bool log_format_set;
 	struct strv files; /* every file read, in order; origins point here */
 };
+
+#define RESTART_UNLIMITED ULONG_MAX
 
 #define DEFAULT_CONFIG_FILE "/etc/initc.ini"
 #define DEFAULT_CONFIG_DIR "/etc/initc.d"

@@ -271,6 +271,15 @@ static void log_attempt_failure(const struct step *s, int attempt, struct result
 		  s->retries + 1, why);
 }
 
+/* Waits until the monotonic time until (already capped at the deadline);
+ * false when the deadline or a stop signal cut it short. */
+static bool delay_wait(struct run *r, int64_t until)
+{
+	while (!r->pending_stop && !idle_wait(r, until))
+		;
+	return !r->pending_stop && now_ms() < r->deadline_at;
+}
+
 /* Waits out the delay before retry n; false when the deadline or a stop
  * signal cut it short. */
 static bool retry_delay(struct run *r, const struct step *s, int n)
@@ -284,10 +293,10 @@ static bool retry_delay(struct run *r, const struct step *s, int n)
 	format_duration(delay, d, sizeof(d));
 	log_event(LOG_INFO, &f, "step %s: retrying in %s", s->name, d);
 	r->in_retry_delay = true;
-	while (!r->pending_stop && !idle_wait(r, until))
-		;
-	r->in_retry_delay = now_ms() >= r->deadline_at;
-	return !r->pending_stop && now_ms() < r->deadline_at;
+	if (!delay_wait(r, until))
+		return false;
+	r->in_retry_delay = false;
+	return true;
 }
 
 static bool step_skipped(const struct step *s)
@@ -436,7 +445,8 @@ static void log_deadline(const struct run *r, struct log_fields *f)
 
 	f->status = EXIT_TIMEOUT;
 	if (!s) {
-		log_event(LOG_ERROR, f, "init: deadline exceeded");
+		/* No step runs only between passes. */
+		log_event(LOG_ERROR, f, "init: deadline exceeded while waiting to restart the sequence");
 		return;
 	}
 	f->step = s->name;
@@ -479,6 +489,27 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 	}
 }
 
+/* Waits before pass number pass + 1 (pass >= 1 have failed), as
+ * Kubernetes' CrashLoopBackOff does: restart_delay, doubled for each pass
+ * that failed, capped by restart_max_delay, cut by the deadline and stop
+ * signals. Returns the result the sequence ends with when it is cut. */
+static bool restart_delay(struct run *r, unsigned long pass, struct result failed)
+{
+	const struct plan *p = r->plan;
+	int64_t delay = backoff_delay_ms(p->restart_delay_ms, 2000, p->restart_max_delay_ms,
+					 pass > 64 ? 64 : (unsigned)pass);
+	struct log_fields f = { "restart", NULL, pass > INT32_MAX ? -1 : (int)pass + 1,
+				failed.status, delay };
+	char d[32], limit[32] = ", no limit";
+
+	format_duration(delay, d, sizeof(d));
+	if (p->restart_limit != RESTART_UNLIMITED)
+		str_format(limit, sizeof(limit), " of %lu", p->restart_limit + 1);
+	log_event(LOG_WARN, &f, "init: restarting the sequence from the first step (round %lu%s) in %s",
+		  pass + 1, limit, d);
+	return delay_wait(r, min64(now_ms() + delay, r->deadline_at));
+}
+
 int steps_run(const struct plan *plan, int64_t start_ms)
 {
 	struct run r = { plan, NO_DEADLINE, 0, NULL, 0, false };
@@ -494,9 +525,12 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 		if (plan->on_failure != ON_FAILURE_RESTART || pass >= plan->restart_limit)
 			break;
 		pass++;
-		log_event(LOG_WARN, &(struct log_fields){ "restart", NULL, (int)pass + 1, res.status, -1 },
-			  "init: restarting the sequence from the first step (round %lu of %lu)",
-			  pass + 1, plan->restart_limit + 1);
+		if (!restart_delay(&r, pass, res)) {
+			r.current = NULL; /* the deadline cut no step */
+			res = r.pending_stop ? result(OUT_STOPPED, r.pending_stop)
+					     : result(OUT_DEADLINE, EXIT_TIMEOUT);
+			break;
+		}
 	}
 	return finish(&r, res, start_ms);
 }

@@ -108,6 +108,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(plan.grace_ms, 10000);
 	ck_assert_int_eq(plan.on_failure, ON_FAILURE_EXIT);
 	ck_assert_uint_eq(plan.restart_limit, 3);
+	ck_assert_int_eq(plan.restart_delay_ms, 1000);
+	ck_assert_int_eq(plan.restart_max_delay_ms, 300000);
 	ck_assert_int_eq(plan.steps[0].timeout_ms, 0);
 	ck_assert_uint_eq(plan.steps[0].retries, 0);
 	ck_assert_int_eq(plan.steps[0].retry_delay_ms, 1000);
@@ -116,6 +118,22 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(plan.steps[0].stop_signal, SIGTERM);
 	ck_assert(!plan.steps[0].optional);
 	ck_assert_uint_eq(plan.main.argv.n, 0);
+	plan_free(&plan);
+}
+END_TEST
+
+/* restart_limit = unlimited (or infinite): only the deadline ends the
+ * restarts; the delay between passes is settable. */
+START_TEST(test_restart_unlimited_and_delays)
+{
+	load_ok("[initc]\non_failure = restart\nrestart_limit = unlimited\nrestart_delay = 250ms\n"
+		"restart_max_delay = 1m\n");
+	ck_assert(plan.restart_limit == RESTART_UNLIMITED);
+	ck_assert_int_eq(plan.restart_delay_ms, 250);
+	ck_assert_int_eq(plan.restart_max_delay_ms, 60000);
+	plan_free(&plan);
+	load_ok("[initc]\nrestart_limit = infinite\n");
+	ck_assert(plan.restart_limit == RESTART_UNLIMITED);
 	plan_free(&plan);
 }
 END_TEST
@@ -212,6 +230,8 @@ START_TEST(test_values)
 	load_bad("[step:a]\ncommand = true\ndirectory = ${INITC_TEST_UNSET}\n",
 		 "t.ini:3: directory: variable INITC_TEST_UNSET is not set");
 	load_bad("[initc]\nrestart_limit = 1001\n", "t.ini:2: restart_limit: number '1001' is too large (at most 1000)");
+	load_bad("[initc]\nrestart_limit = forever\n",
+		 "t.ini:2: restart_limit: bad value 'forever'; give a number of re-runs from 0 to 1000, or unlimited");
 }
 END_TEST
 
@@ -444,6 +464,7 @@ int main(void)
 	tcase_add_test(tc, test_full_example);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_empty_and_comment_only);
+	tcase_add_test(tc, test_restart_unlimited_and_delays);
 	tcase_add_test(tc, test_all_other_keys);
 	tcase_add_test(tc, test_sections_and_keys);
 	tcase_add_test(tc, test_actions);

@@ -3,6 +3,7 @@
  * cut, restarts back off, --check at image build time, the quoting rule.
  * Each test gets a temp dir T (exported as $T to initc). */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,97 @@ START_TEST(test_deadline_names_step_and_attempt)
 }
 END_TEST
 
+/* --- item 2: restarts back off, and may be unlimited --- */
+
+/* Milliseconds since the epoch at which each pass wrote its line. */
+static int pass_times(const char *name, long long *ms, int max)
+{
+	char *p = path_join(T, name), *text = read_file(p), *line;
+	int n = 0;
+
+	free(p);
+	for (line = text; line && *line && n < max; line = strchr(line, '\n') + 1) {
+		ms[n++] = atoll(line) / 1000000;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	free(text);
+	return n;
+}
+
+/* Passes are restart_delay apart, doubling: 300ms, then 600ms (the lower
+ * bounds are exact; an upper bound only says it was not the default 1s). */
+START_TEST(test_restart_backs_off_between_passes)
+{
+	struct run_result r;
+	long long t[8];
+
+	run("[initc]\non_failure = restart\nrestart_limit = 2\nrestart_delay = 300ms\n"
+	    "[step:fails]\nshell = date +%s%N >> $T/passes; exit 3\n",
+	    &r);
+	ASSERT_STATUS(r, 3);
+	ck_assert_int_eq(pass_times("passes", t, 8), 3);
+	ck_assert_msg(t[1] - t[0] >= 300 && t[1] - t[0] < 5000, "gap %lld ms", t[1] - t[0]);
+	ck_assert_msg(t[2] - t[1] >= 600 && t[2] - t[1] < 5000, "gap %lld ms", t[2] - t[1]);
+	ASSERT_ERR_HAS(r, "init: restarting the sequence from the first step (round 2 of 3) in 300ms");
+	ASSERT_ERR_HAS(r, "(round 3 of 3) in 600ms");
+	run_result_free(&r);
+}
+END_TEST
+
+/* restart_max_delay caps the doubling; unlimited keeps restarting until
+ * the deadline (the default limit of 3 would stop after 4 passes). */
+START_TEST(test_restart_unlimited_until_deadline)
+{
+	const char *json[] = { "--log-format", "json", NULL };
+	struct run_result r;
+	long long t[64];
+	int n;
+
+	run_cfg("[initc]\ndeadline = 2500ms\non_failure = restart\nrestart_limit = unlimited\n"
+		"restart_delay = 20ms\nrestart_max_delay = 80ms\n"
+		"[step:fails]\nshell = date +%s%N >> $T/passes; exit 1\n",
+		json, NULL, 30, &r);
+	ASSERT_STATUS(r, 124);
+	n = pass_times("passes", t, 64);
+	ck_assert_msg(n >= 6, "%d passes\n%s", n, r.err);
+	ASSERT_ERR_HAS(r, "(round 5, no limit) in 80ms");
+	ASSERT_ERR_HAS(r, "\"event\":\"restart\",\"attempt\":2,\"status\":1,\"ms\":20,");
+	run_result_free(&r);
+}
+END_TEST
+
+/* A stop signal and the deadline both cut the wait between passes. */
+START_TEST(test_stop_and_deadline_cut_restart_delay)
+{
+	const char *args[] = { "-c", NULL, NULL }, *envp[] = { t_env, NULL };
+	char *conf, *errpath = path_join(T, ".stderr");
+	struct run_result r;
+	pid_t pid;
+
+	conf = write_file(T, "initc.ini",
+			  "[initc]\non_failure = restart\nrestart_delay = 60s\n[step:fails]\ncommand = false\n");
+	args[1] = conf;
+	pid = start_initc(args, envp, T);
+	ck_assert(wait_for_text(errpath, "in 1m", 10000));
+	kill(pid, SIGTERM);
+	wait_initc(pid, T, 20, &r);
+	ASSERT_STATUS(r, 143);
+	ck_assert_msg(r.secs < 10, "took %.1f s", r.secs);
+	run_result_free(&r);
+	free(conf);
+	free(errpath);
+
+	run("[initc]\ndeadline = 1s\non_failure = restart\nrestart_delay = 60s\n"
+	    "[step:fails]\ncommand = false\n",
+	    &r);
+	ASSERT_STATUS(r, 124);
+	ck_assert_msg(r.secs < 10, "took %.1f s", r.secs);
+	ASSERT_ERR_HAS(r, "init: deadline exceeded while waiting to restart the sequence");
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("firstuse");
@@ -127,6 +219,9 @@ int main(void)
 	tcase_add_test(tc, test_start_line_shows_script_lines);
 	tcase_add_test(tc, test_start_line_shows_command_words);
 	tcase_add_test(tc, test_deadline_names_step_and_attempt);
+	tcase_add_test(tc, test_restart_backs_off_between_passes);
+	tcase_add_test(tc, test_restart_unlimited_until_deadline);
+	tcase_add_test(tc, test_stop_and_deadline_cut_restart_delay);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
