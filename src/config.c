@@ -113,6 +113,9 @@ struct keyset {
 struct loader {
 	struct plan *plan;
 	env_lookup_fn lookup;
+	/* --check at image build time: a variable set only when the container
+	 * runs is a warning, kept as ${NAME}, not an error. */
+	bool defer_unset;
 	/* the file being read */
 	const char *file;
 	const char *text;
@@ -158,6 +161,61 @@ config_error(struct loader *l, int line, const char *fmt, ...)
 		else
 			str_format(l->first_error, l->first_len, "%s: %s", l->file, msg);
 	}
+}
+
+/* Where ${VAR} is looked up: the step's own environment first, when it is
+ * the step's action being expanded (that is the environment it runs with),
+ * then initc's. */
+struct var_scope {
+	struct loader *l;
+	const struct strv *env; /* NULL: initc's environment only */
+	int line;
+	const char *what; /* "" or "creates: ", as the error would say */
+	bool deferred; /* a variable was unset and kept as ${NAME} (--check) */
+	char kept[80];
+};
+
+/* The value of NAME in a list of NAME=value entries; the last one wins,
+ * as when the step runs. */
+static const char *env_entry_value(const struct strv *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = env ? env->n : 0; i-- > 0;)
+		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
+			return env->v[i] + n + 1;
+	return NULL;
+}
+
+static const char *scope_lookup(const char *name, bool has_default, void *ctx)
+{
+	struct var_scope *sc = ctx;
+	struct loader *l = sc->l;
+	const char *value = env_entry_value(sc->env, name);
+
+	if (!value)
+		value = l->lookup(name, has_default, NULL);
+	if (value || has_default || !l->defer_unset)
+		return value;
+	log_msg(LOG_WARN,
+		"%s:%d: %svariable %s is not set here: it must be set when initc runs "
+		"(a run without it refuses the config)",
+		l->file, sc->line, sc->what, name);
+	str_format(sc->kept, sizeof(sc->kept), "${%.64s}", name);
+	sc->deferred = true;
+	return sc->kept;
+}
+
+/* expand_vars with the loader's rules; env: see struct var_scope. */
+static int config_expand(struct loader *l, const struct strv *env, int line, const char *what,
+			 const char *in, char **out, char *err, bool *deferred)
+{
+	struct var_scope sc = { l, env, line, what, false, "" };
+	int rc = expand_vars(in, scope_lookup, &sc, out, err);
+
+	if (deferred)
+		*deferred = sc.deferred;
+	return rc;
 }
 
 static void step_defaults(struct step *s)
@@ -465,7 +523,7 @@ static int set_env(struct loader *l, struct strv *env, const char *value)
 			return -1;
 		}
 	}
-	if (expand_vars(value, l->lookup, NULL, &expanded, err) == -1) {
+	if (config_expand(l, NULL, l->line, "", value, &expanded, err, NULL) == -1) {
 		config_error(l, l->line, "%s", err);
 		return -1;
 	}
@@ -577,7 +635,7 @@ static int parse_choice(const char *value, const char *zero, const char *one, vo
 
 static int set_value(struct loader *l, const struct key_def *k, const char *value)
 {
-	char err[PARSE_ERR_MAX], *expanded;
+	char err[PARSE_ERR_MAX], what[32], *expanded;
 	void *field = (char *)section_base(l) + k->offset;
 	int rc = 0;
 
@@ -610,7 +668,8 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 		rc = parse_signal(value, field, err);
 		break;
 	case KEY_PATH:
-		if (expand_vars(value, l->lookup, NULL, &expanded, err) == -1) {
+		str_format(what, sizeof(what), "%s: ", k->name);
+		if (config_expand(l, NULL, l->line, what, value, &expanded, err, NULL) == -1) {
 			rc = -1;
 			break;
 		}
@@ -774,14 +833,17 @@ static void parse_text(struct loader *l, const char *file, const char *text, siz
 		config_error(l, 0, "the INI parser failed (error %d)", rc);
 }
 
-/* Splits and expands a step's or the app's command once it is complete. */
-static int finish_command(struct loader *l, const char *text, struct origin at, struct strv *argv,
-			  const char *what)
+/* Splits and expands a step's or the app's command once it is complete;
+ * ${VAR} sees the environment it will run with (env, then initc's). */
+static int finish_command(struct loader *l, const char *text, struct origin at,
+			  const struct proc_opts *proc, struct strv *argv, const char *what)
 {
-	char err[PARSE_ERR_MAX];
+	char err[PARSE_ERR_MAX], label[100];
+	struct var_scope sc = { l, &proc->env, at.line, label, false, "" };
 
 	l->file = at.file;
-	if (split_words(text, l->lookup, NULL, argv, err) == -1) {
+	str_format(label, sizeof(label), "%s: ", what);
+	if (split_words(text, scope_lookup, &sc, argv, err) == -1) {
 		config_error(l, at.line, "%s: %s", what, err);
 		return -1;
 	}
@@ -805,6 +867,7 @@ static void check_tcp_target(struct loader *l, const struct step *s)
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
+	bool deferred = false;
 
 	str_format(what, sizeof(what), "command of step '%s'", s->name);
 	switch (s->action) {
@@ -815,7 +878,7 @@ static void finish_step(struct loader *l, struct step *s)
 			     s->name);
 		break;
 	case ACTION_COMMAND:
-		finish_command(l, s->action_text, s->action_origin, &s->argv, what);
+		finish_command(l, s->action_text, s->action_origin, &s->proc, &s->argv, what);
 		break;
 	case ACTION_SHELL:
 		strv_push(&s->argv, xstrdup("/bin/sh"));
@@ -825,13 +888,14 @@ static void finish_step(struct loader *l, struct step *s)
 	case ACTION_WAIT_TCP:
 	case ACTION_WAIT_FILE:
 		l->file = s->action_origin.file;
-		if (expand_vars(s->action_text, l->lookup, NULL, &s->target, err) == -1)
+		if (config_expand(l, &s->proc.env, s->action_origin.line, "", s->action_text,
+				  &s->target, err, &deferred) == -1)
 			config_error(l, s->action_origin.line, "%s", err);
 		else if (!*s->target)
 			config_error(l, s->action_origin.line, "step '%s': the %s target is empty",
 				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp" : "wait_file");
-		else if (s->action == ACTION_WAIT_TCP)
-			check_tcp_target(l, s);
+		else if (s->action == ACTION_WAIT_TCP && !deferred)
+			check_tcp_target(l, s); /* else checked when initc runs */
 		break;
 	}
 }
@@ -843,7 +907,7 @@ static void finish_plan(struct loader *l)
 	for (size_t i = 0; i < p->n_steps; i++)
 		finish_step(l, &p->steps[i]);
 	if (p->main.command_text)
-		finish_command(l, p->main.command_text, p->main.origin, &p->main.argv,
+		finish_command(l, p->main.command_text, p->main.origin, &p->main.proc, &p->main.argv,
 			       "[main] command");
 }
 
@@ -1070,11 +1134,13 @@ static void load_path(struct loader *l, const char *path, bool optional)
 	config_error(l, 0, "cannot open: %s", error_text(errno));
 }
 
-int config_load(const char *path, struct plan *plan, char *first_error, size_t len)
+static int load_config(const char *path, bool defer_unset, struct plan *plan, char *first_error,
+		       size_t len)
 {
 	struct loader l;
 
 	loader_init(&l, plan, first_error, len);
+	l.defer_unset = defer_unset;
 	if (path) {
 		load_path(&l, path, false);
 	} else {
@@ -1087,3 +1153,12 @@ int config_load(const char *path, struct plan *plan, char *first_error, size_t l
 	return loader_finish(&l);
 }
 
+int config_load(const char *path, struct plan *plan, char *first_error, size_t len)
+{
+	return load_config(path, false, plan, first_error, len);
+}
+
+int config_load_for_check(const char *path, struct plan *plan)
+{
+	return load_config(path, true, plan, NULL, 0);
+}

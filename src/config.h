@@ -83,6 +83,11 @@ struct plan {
  * first_error when it is not NULL. Returns 0, or -1 with nothing usable. */
 int config_load(const char *path, struct plan *plan, char *first_error, size_t len);
 
+/* The same for --check at image build time, where the variables the
+ * container gets at run time are missing: an unset ${VAR} without a
+ * default is a warning and stays "${VAR}" in the plan. */
+int config_load_for_check(const char *path, struct plan *plan);
+
 /* Loads INI text held in memory, named name in messages (tests, fuzzing). */
 int config_load_text(const char *text, size_t size, const char *name, struct plan *plan,
 		     char *first_error, size_t len);
@@ -93,6 +98,11 @@ int plan_skip_steps(struct plan *plan, const char *list, char *err, size_t len);
 
 /* Prints what initc would do, for --check. */
 void plan_print(const struct plan *plan);
+
+/* --check: warns about what the image lacks (yet): a command's program
+ * not found in PATH as the process would search it, a user that does not
+ * exist. Never an error: an earlier step may install or create them. */
+void plan_check_image(const struct plan *plan);
 
 void plan_free(struct plan *plan);
 

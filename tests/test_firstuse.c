@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -207,6 +208,124 @@ START_TEST(test_stop_and_deadline_cut_restart_delay)
 }
 END_TEST
 
+/* --- item 1: --check at image build time --- */
+
+static const char *const check_args[] = { "--check", NULL };
+
+/* A variable the container gets only at run time: --check warns, shows it
+ * as ${NAME} in the plan and exits 0; a real run refuses the config. */
+START_TEST(test_check_defers_unset_variable)
+{
+	static const char cfg[] = "[step:marker]\ncommand = touch ${T}/marker\n"
+				  "[step:wait-for-db]\nwait_tcp = ${DB_HOST}:5432\n"
+				  "[step:whole]\nwait_tcp = ${TARGET}\n"
+				  "[step:named]\ncommand = echo ${DB_NAME:-app}\n";
+	struct run_result r;
+	char *marker;
+
+	run_cfg(cfg, check_args, NULL, 30, &r);
+	ASSERT_STATUS(r, 0);
+	ASSERT_ERR_HAS(r, "initc.ini:4: variable DB_HOST is not set here: it must be set when initc runs");
+	ASSERT_ERR_HAS(r, "initc.ini:6: variable TARGET is not set here");
+	ck_assert_msg(!strstr(r.err, "DB_NAME"), "%s", r.err); /* it has a default */
+	ck_assert_msg(strstr(r.out, "wait_tcp ${DB_HOST}:5432\n"), "%s", r.out);
+	run_result_free(&r);
+
+	run(cfg, &r);
+	ASSERT_STATUS(r, 78);
+	ASSERT_ERR_HAS(r, "initc.ini:4: variable DB_HOST is not set; set it in initc's environment");
+	marker = path_join(T, "marker");
+	ck_assert(!file_exists(marker));
+	free(marker);
+	run_result_free(&r);
+}
+END_TEST
+
+/* The deferral is for variables only: --check still fails on an error,
+ * and checks a target that has no variable in it. */
+START_TEST(test_check_still_refuses_errors)
+{
+	struct run_result r;
+
+	run_cfg("[step:db]\nwait_tcp = ${DB_HOST}:5432\nretires = 3\n", check_args, NULL, 30, &r);
+	ASSERT_STATUS(r, 78);
+	ASSERT_ERR_HAS(r, "initc.ini:3: unknown key 'retires' in [step:db]");
+	run_result_free(&r);
+	run_cfg("[step:db]\nwait_tcp = db:${PORT}x\n", check_args, NULL, 30, &r);
+	ASSERT_STATUS(r, 0);
+	run_result_free(&r);
+	run_cfg("[step:db]\nwait_tcp = db\n", check_args, NULL, 30, &r);
+	ASSERT_STATUS(r, 78);
+	ASSERT_ERR_HAS(r, "bad address 'db'");
+	run_result_free(&r);
+}
+END_TEST
+
+/* --check warns about a program not in PATH (the PATH the step will have:
+ * its own environment's) and a user that does not exist; still exit 0. */
+START_TEST(test_check_warns_about_the_image)
+{
+	char *bin = path_join(T, "bin"), *cfg, *tool;
+	struct run_result r;
+
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	tool = write_file(bin, "tool", "#!/bin/sh\nexit 0\n");
+	ck_assert_int_eq(chmod(tool, 0755), 0);
+	free(tool);
+	if (asprintf(&cfg,
+		     "[step:own-path]\nenvironment = PATH=%s:/usr/bin:/bin\ncommand = tool\n"
+		     "[step:initc-path]\ncommand = tool\n"
+		     "[step:missing]\ncommand = no-such-program-17 --x\nuser = no-such-user-17\n"
+		     "[step:absolute]\ncommand = %s/tool\n"
+		     "[main]\ncommand = /no/such/app\n",
+		     bin, bin) < 0)
+		abort();
+	run_cfg(cfg, check_args, NULL, 30, &r);
+	ASSERT_STATUS(r, 0);
+	ck_assert_int_eq(count_substr(r.err, "'tool' is not found in PATH"), 1);
+	ASSERT_ERR_HAS(r, "initc.ini:5: step 'initc-path': 'tool' is not found in PATH (");
+	ASSERT_ERR_HAS(r, "initc.ini:7: step 'missing': 'no-such-program-17' is not found in PATH");
+	ASSERT_ERR_HAS(r, "initc.ini:6: step 'missing': unknown user 'no-such-user-17' (not in "
+			  "/etc/passwd) in this image; it fails when it runs unless an earlier step creates it");
+	ASSERT_ERR_HAS(r, "initc.ini:12: [main] command: '/no/such/app' is not an executable file");
+	ck_assert_msg(!strstr(r.err, "absolute"), "%s", r.err);
+	run_result_free(&r);
+	free(cfg);
+	free(bin);
+}
+END_TEST
+
+/* --- item 7: ${VAR} in a command sees the step's own environment --- */
+
+START_TEST(test_command_sees_step_environment)
+{
+	const char *env[] = { "WHO=initc", "ONLY_INITC=yes", NULL };
+	struct run_result r;
+
+	run_cfg("[step:greet]\ncommand = sh -c 'echo \"$$1 $$2 $$3\"' sh ${GREETING} ${WHO} ${ONLY_INITC}\n"
+		"environment = GREETING=hello world\nenvironment = WHO=step\n"
+		"[main]\ncommand = echo ${APP_WORD}\nenvironment = APP_WORD=app\n",
+		NULL, env, 30, &r);
+	ASSERT_STATUS(r, 0);
+	ck_assert_str_eq(r.out, "hello world step yes\napp\n");
+	run_result_free(&r);
+}
+END_TEST
+
+/* --- item 8: '$$' means '$' inside single quotes too --- */
+
+/* The fork loop of issue 17: sh -c 'wait $$!' must reach sh as "wait $!". */
+START_TEST(test_dollar_dollar_in_single_quotes)
+{
+	struct run_result r;
+
+	run("[step:bg]\ncommand = sh -c 'sleep 0.1 & wait $$!; echo \"waited $$?\" > $T/out'\n", &r);
+	ASSERT_STATUS(r, 0);
+	ASSERT_ERR_HAS(r, "step bg: starting: sh -c 'sleep 0.1 & wait $!; echo \"waited $?\" > $T/out'");
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("firstuse");
@@ -222,6 +341,11 @@ int main(void)
 	tcase_add_test(tc, test_restart_backs_off_between_passes);
 	tcase_add_test(tc, test_restart_unlimited_until_deadline);
 	tcase_add_test(tc, test_stop_and_deadline_cut_restart_delay);
+	tcase_add_test(tc, test_check_defers_unset_variable);
+	tcase_add_test(tc, test_check_still_refuses_errors);
+	tcase_add_test(tc, test_check_warns_about_the_image);
+	tcase_add_test(tc, test_command_sees_step_environment);
+	tcase_add_test(tc, test_dollar_dollar_in_single_quotes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
