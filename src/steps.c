@@ -498,7 +498,7 @@ static bool restart_delay(struct run *r, unsigned long pass, struct result faile
 	const struct plan *p = r->plan;
 	int64_t delay = backoff_delay_ms(p->restart_delay_ms, 2000, p->restart_max_delay_ms,
 					 pass > 64 ? 64 : (unsigned)pass);
-	struct log_fields f = { "restart", NULL, pass > INT32_MAX ? -1 : (int)pass + 1,
+	struct log_fields f = { "restart", NULL, pass >= INT32_MAX ? -1 : (int)pass + 1,
 				failed.status, delay };
 	char d[32], limit[32] = ", no limit";
 
