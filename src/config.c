@@ -895,7 +895,7 @@ static void finish_step(struct loader *l, struct step *s)
 			config_error(l, s->action_origin.line, "step '%s': the %s target is empty",
 				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp" : "wait_file");
 		else if (s->action == ACTION_WAIT_TCP && !deferred)
-			check_tcp_target(l, s); /* else checked when initc runs */
+			check_tcp_target(l, s); /* else when a run loads it, with the value */
 		break;
 	}
 }

@@ -445,7 +445,7 @@ static void log_deadline(const struct run *r, struct log_fields *f)
 
 	f->status = EXIT_TIMEOUT;
 	if (!s) {
-		/* No step runs only between passes. */
+		/* current is NULL only while waiting between passes. */
 		log_event(LOG_ERROR, f, "init: deadline exceeded while waiting to restart the sequence");
 		return;
 	}
@@ -492,7 +492,7 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 /* Waits before pass number pass + 1 (pass >= 1 have failed), as
  * Kubernetes' CrashLoopBackOff does: restart_delay, doubled for each pass
  * that failed, capped by restart_max_delay, cut by the deadline and stop
- * signals. Returns the result the sequence ends with when it is cut. */
+ * signals. Returns false when one of those cut it. */
 static bool restart_delay(struct run *r, unsigned long pass, struct result failed)
 {
 	const struct plan *p = r->plan;

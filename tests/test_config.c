@@ -138,6 +138,21 @@ START_TEST(test_restart_unlimited_and_delays)
 }
 END_TEST
 
+/* ${VAR} in a step's action sees the step's own environment first (the
+ * last entry wins, as when it runs), then initc's; environment values and
+ * other keys see initc's only. */
+START_TEST(test_action_sees_step_environment)
+{
+	load_ok("[step:a]\nwait_tcp = ${H}:1\nenvironment = H=x\nenvironment = H=y\n"
+		"[step:b]\ncommand = echo ${HOME} ${H:-none}\nenvironment = HOME=/step\n");
+	ck_assert_str_eq(plan.steps[0].target, "y:1");
+	ck_assert_str_eq(plan.steps[1].argv.v[1], "/step");
+	ck_assert_str_eq(plan.steps[1].argv.v[2], "none");
+	plan_free(&plan);
+	load_bad("[step:a]\nenvironment = H=x\ncreates = /${H}\n", "t.ini:3: creates: variable H is not set");
+}
+END_TEST
+
 START_TEST(test_empty_and_comment_only)
 {
 	load_ok("");
@@ -465,6 +480,7 @@ int main(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_empty_and_comment_only);
 	tcase_add_test(tc, test_restart_unlimited_and_delays);
+	tcase_add_test(tc, test_action_sees_step_environment);
 	tcase_add_test(tc, test_all_other_keys);
 	tcase_add_test(tc, test_sections_and_keys);
 	tcase_add_test(tc, test_actions);
