@@ -45,6 +45,7 @@ enum key_kind {
 	KEY_ON_FAILURE,
 	KEY_LOG_FORMAT,
 	KEY_SUCCESS_CODES,
+	KEY_RESTART_LIMIT, /* a number, or unlimited / infinite */
 };
 
 /* Packed into 16 bytes (the tables are 31 of these in a 64 KiB binary). */
@@ -62,7 +63,9 @@ static const struct key_def initc_keys[] = {
 	{ "deadline", KEY_DURATION, offsetof(struct plan, deadline_ms), 0 },
 	{ "grace", KEY_DURATION, offsetof(struct plan, grace_ms), 0 },
 	{ "on_failure", KEY_ON_FAILURE, offsetof(struct plan, on_failure), 0 },
-	{ "restart_limit", KEY_UINT, offsetof(struct plan, restart_limit), 1000 },
+	{ "restart_limit", KEY_RESTART_LIMIT, offsetof(struct plan, restart_limit), 1000 },
+	{ "restart_delay", KEY_DURATION, offsetof(struct plan, restart_delay_ms), 0 },
+	{ "restart_max_delay", KEY_DURATION, offsetof(struct plan, restart_max_delay_ms), 0 },
 	{ "status_file", KEY_RAW_PATH, offsetof(struct plan, status_file), 0 },
 	{ "log_format", KEY_LOG_FORMAT, offsetof(struct plan, log_format), 0 },
 	{ NULL, 0, 0, 0 },
@@ -110,6 +113,9 @@ struct keyset {
 struct loader {
 	struct plan *plan;
 	env_lookup_fn lookup;
+	/* --check at image build time: a variable set only when the container
+	 * runs is a warning, kept as ${NAME}, not an error. */
+	bool defer_unset;
 	/* the file being read */
 	const char *file;
 	const char *text;
@@ -155,6 +161,61 @@ config_error(struct loader *l, int line, const char *fmt, ...)
 		else
 			str_format(l->first_error, l->first_len, "%s: %s", l->file, msg);
 	}
+}
+
+/* Where ${VAR} is looked up: the step's own environment first, when it is
+ * the step's action being expanded (that is the environment it runs with),
+ * then initc's. */
+struct var_scope {
+	struct loader *l;
+	const struct strv *env; /* NULL: initc's environment only */
+	int line;
+	const char *what; /* "" or "creates: ", as the error would say */
+	bool deferred; /* a variable was unset and kept as ${NAME} (--check) */
+	char kept[80];
+};
+
+/* The value of NAME in a list of NAME=value entries; the last one wins,
+ * as when the step runs. */
+static const char *env_entry_value(const struct strv *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = env ? env->n : 0; i-- > 0;)
+		if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
+			return env->v[i] + n + 1;
+	return NULL;
+}
+
+static const char *scope_lookup(const char *name, bool has_default, void *ctx)
+{
+	struct var_scope *sc = ctx;
+	struct loader *l = sc->l;
+	const char *value = env_entry_value(sc->env, name);
+
+	if (!value)
+		value = l->lookup(name, has_default, NULL);
+	if (value || has_default || !l->defer_unset)
+		return value;
+	log_msg(LOG_WARN,
+		"%s:%d: %svariable %s is not set here: it must be set when initc runs "
+		"(a run without it refuses the config)",
+		l->file, sc->line, sc->what, name);
+	str_format(sc->kept, sizeof(sc->kept), "${%.64s}", name);
+	sc->deferred = true;
+	return sc->kept;
+}
+
+/* expand_vars with the loader's rules; env: see struct var_scope. */
+static int config_expand(struct loader *l, const struct strv *env, int line, const char *what,
+			 const char *in, char **out, char *err, bool *deferred)
+{
+	struct var_scope sc = { l, env, line, what, false, "" };
+	int rc = expand_vars(in, scope_lookup, &sc, out, err);
+
+	if (deferred)
+		*deferred = sc.deferred;
+	return rc;
 }
 
 static void step_defaults(struct step *s)
@@ -377,6 +438,16 @@ static const char *section_label(enum section_kind sec)
 	}
 }
 
+/* The section being read, as the user wrote it: [initc], [main] or
+ * [step:migrate]. */
+static void current_section_label(const struct loader *l, char *buf, size_t len)
+{
+	if (l->sec == SEC_STEP)
+		str_format(buf, len, "[step:%s]", l->plan->steps[l->step].name);
+	else
+		str_format(buf, len, "%s", section_label(l->sec));
+}
+
 static int key_index(const struct key_def *keys, const char *name)
 {
 	for (int i = 0; keys[i].name; i++)
@@ -391,7 +462,9 @@ static void unknown_key(struct loader *l, const char *name)
 	const char *best = NULL;
 	unsigned best_d = 3;
 	static const enum section_kind others[] = { SEC_INITC, SEC_MAIN, SEC_STEP };
+	char here[64];
 
+	current_section_label(l, here, sizeof(here));
 	for (int i = 0; keys[i].name; i++) {
 		unsigned d = edit_distance(name, keys[i].name);
 		if (d < best_d) {
@@ -400,19 +473,19 @@ static void unknown_key(struct loader *l, const char *name)
 		}
 	}
 	if (best) {
-		config_error(l, l->line, "unknown key '%s' in %s; did you mean '%s'?", name,
-			     section_label(l->sec), best);
+		config_error(l, l->line, "unknown key '%s' in %s; did you mean '%s'?", name, here,
+			     best);
 		return;
 	}
 	for (size_t i = 0; i < 3; i++) {
 		if (others[i] != l->sec && key_index(section_keys(others[i]), name) >= 0) {
 			config_error(l, l->line, "key '%s' belongs in %s, not in %s", name,
-				     section_label(others[i]), section_label(l->sec));
+				     section_label(others[i]), here);
 			return;
 		}
 	}
 	config_error(l, l->line, "unknown key '%s' in %s; see initc.ini(5) for the keys", name,
-		     section_label(l->sec));
+		     here);
 }
 
 static void *section_base(struct loader *l)
@@ -450,7 +523,7 @@ static int set_env(struct loader *l, struct strv *env, const char *value)
 			return -1;
 		}
 	}
-	if (expand_vars(value, l->lookup, NULL, &expanded, err) == -1) {
+	if (config_expand(l, NULL, l->line, "", value, &expanded, err, NULL) == -1) {
 		config_error(l, l->line, "%s", err);
 		return -1;
 	}
@@ -526,6 +599,23 @@ static int set_action(struct loader *l, const struct key_def *k, const char *val
 	return 0;
 }
 
+/* restart_limit: a number of re-runs, or no limit but the deadline. */
+static int parse_restart_limit(const char *value, unsigned long max, unsigned long *out, char *err)
+{
+	if (strcmp(value, "unlimited") == 0 || strcmp(value, "infinite") == 0) {
+		*out = RESTART_UNLIMITED;
+		return 0;
+	}
+	if (parse_uint(value, max, out, err) == 0)
+		return 0;
+	if (!isdigit((unsigned char)value[0]))
+		str_format(err, PARSE_ERR_MAX,
+			   "bad value '%s'; give a number of re-runs from 0 to %lu, or unlimited "
+			   "(then only the deadline ends the restarts)",
+			   value, max);
+	return -1;
+}
+
 /* A key with two possible words, stored as enum value 0 or 1. */
 static int parse_choice(const char *value, const char *zero, const char *one, void *field,
 			char *err)
@@ -545,7 +635,7 @@ static int parse_choice(const char *value, const char *zero, const char *one, vo
 
 static int set_value(struct loader *l, const struct key_def *k, const char *value)
 {
-	char err[PARSE_ERR_MAX], *expanded;
+	char err[PARSE_ERR_MAX], what[32], *expanded;
 	void *field = (char *)section_base(l) + k->offset;
 	int rc = 0;
 
@@ -562,6 +652,9 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_DURATION:
 		rc = parse_duration(value, field, err);
 		break;
+	case KEY_RESTART_LIMIT:
+		rc = parse_restart_limit(value, k->max, field, err);
+		break;
 	case KEY_UINT:
 		rc = parse_uint(value, k->max, field, err);
 		break;
@@ -575,7 +668,8 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 		rc = parse_signal(value, field, err);
 		break;
 	case KEY_PATH:
-		if (expand_vars(value, l->lookup, NULL, &expanded, err) == -1) {
+		str_format(what, sizeof(what), "%s: ", k->name);
+		if (config_expand(l, NULL, l->line, what, value, &expanded, err, NULL) == -1) {
 			rc = -1;
 			break;
 		}
@@ -739,14 +833,17 @@ static void parse_text(struct loader *l, const char *file, const char *text, siz
 		config_error(l, 0, "the INI parser failed (error %d)", rc);
 }
 
-/* Splits and expands a step's or the app's command once it is complete. */
-static int finish_command(struct loader *l, const char *text, struct origin at, struct strv *argv,
-			  const char *what)
+/* Splits and expands a step's or the app's command once it is complete;
+ * ${VAR} sees the environment it will run with (env, then initc's). */
+static int finish_command(struct loader *l, const char *text, struct origin at,
+			  const struct proc_opts *proc, struct strv *argv, const char *what)
 {
-	char err[PARSE_ERR_MAX];
+	char err[PARSE_ERR_MAX], label[100];
+	struct var_scope sc = { l, &proc->env, at.line, label, false, "" };
 
 	l->file = at.file;
-	if (split_words(text, l->lookup, NULL, argv, err) == -1) {
+	str_format(label, sizeof(label), "%s: ", what);
+	if (split_words(text, scope_lookup, &sc, argv, err) == -1) {
 		config_error(l, at.line, "%s: %s", what, err);
 		return -1;
 	}
@@ -770,6 +867,7 @@ static void check_tcp_target(struct loader *l, const struct step *s)
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
+	bool deferred = false;
 
 	str_format(what, sizeof(what), "command of step '%s'", s->name);
 	switch (s->action) {
@@ -780,7 +878,7 @@ static void finish_step(struct loader *l, struct step *s)
 			     s->name);
 		break;
 	case ACTION_COMMAND:
-		finish_command(l, s->action_text, s->action_origin, &s->argv, what);
+		finish_command(l, s->action_text, s->action_origin, &s->proc, &s->argv, what);
 		break;
 	case ACTION_SHELL:
 		strv_push(&s->argv, xstrdup("/bin/sh"));
@@ -790,13 +888,14 @@ static void finish_step(struct loader *l, struct step *s)
 	case ACTION_WAIT_TCP:
 	case ACTION_WAIT_FILE:
 		l->file = s->action_origin.file;
-		if (expand_vars(s->action_text, l->lookup, NULL, &s->target, err) == -1)
+		if (config_expand(l, &s->proc.env, s->action_origin.line, "", s->action_text,
+				  &s->target, err, &deferred) == -1)
 			config_error(l, s->action_origin.line, "%s", err);
 		else if (!*s->target)
 			config_error(l, s->action_origin.line, "step '%s': the %s target is empty",
 				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp" : "wait_file");
-		else if (s->action == ACTION_WAIT_TCP)
-			check_tcp_target(l, s);
+		else if (s->action == ACTION_WAIT_TCP && !deferred)
+			check_tcp_target(l, s); /* else when a run loads it, with the value */
 		break;
 	}
 }
@@ -808,7 +907,7 @@ static void finish_plan(struct loader *l)
 	for (size_t i = 0; i < p->n_steps; i++)
 		finish_step(l, &p->steps[i]);
 	if (p->main.command_text)
-		finish_command(l, p->main.command_text, p->main.origin, &p->main.argv,
+		finish_command(l, p->main.command_text, p->main.origin, &p->main.proc, &p->main.argv,
 			       "[main] command");
 }
 
@@ -817,6 +916,8 @@ static void plan_init(struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 	plan->grace_ms = 10000;
 	plan->restart_limit = 3;
+	plan->restart_delay_ms = 1000;
+	plan->restart_max_delay_ms = 300000;
 }
 
 static void loader_init(struct loader *l, struct plan *plan, char *first_error, size_t len)
@@ -1033,11 +1134,13 @@ static void load_path(struct loader *l, const char *path, bool optional)
 	config_error(l, 0, "cannot open: %s", error_text(errno));
 }
 
-int config_load(const char *path, struct plan *plan, char *first_error, size_t len)
+static int load_config(const char *path, bool defer_unset, struct plan *plan, char *first_error,
+		       size_t len)
 {
 	struct loader l;
 
 	loader_init(&l, plan, first_error, len);
+	l.defer_unset = defer_unset;
 	if (path) {
 		load_path(&l, path, false);
 	} else {
@@ -1050,3 +1153,12 @@ int config_load(const char *path, struct plan *plan, char *first_error, size_t l
 	return loader_finish(&l);
 }
 
+int config_load(const char *path, struct plan *plan, char *first_error, size_t len)
+{
+	return load_config(path, false, plan, first_error, len);
+}
+
+int config_load_for_check(const char *path, struct plan *plan)
+{
+	return load_config(path, true, plan, NULL, 0);
+}

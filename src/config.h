@@ -3,6 +3,7 @@
 #ifndef INITC_CONFIG_H
 #define INITC_CONFIG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,12 +64,16 @@ struct plan {
 	int64_t deadline_ms; /* 0: none */
 	int64_t grace_ms;
 	enum on_failure on_failure;
-	unsigned long restart_limit;
+	unsigned long restart_limit; /* RESTART_UNLIMITED: only the deadline ends it */
+	int64_t restart_delay_ms;     /* before the 2nd pass; doubled for each later one */
+	int64_t restart_max_delay_ms; /* cap on that delay */
 	char *status_file;
 	enum log_format log_format;
 	bool log_format_set;
 	struct strv files; /* every file read, in order; origins point here */
 };
+
+#define RESTART_UNLIMITED ULONG_MAX
 
 #define DEFAULT_CONFIG_FILE "/etc/initc.ini"
 #define DEFAULT_CONFIG_DIR "/etc/initc.d"
@@ -77,6 +82,11 @@ struct plan {
  * NULL. Errors are logged as "file:line: ..."; the first is also copied to
  * first_error when it is not NULL. Returns 0, or -1 with nothing usable. */
 int config_load(const char *path, struct plan *plan, char *first_error, size_t len);
+
+/* The same for --check at image build time, where the variables the
+ * container gets at run time are missing: an unset ${VAR} without a
+ * default is a warning and stays "${VAR}" in the plan. */
+int config_load_for_check(const char *path, struct plan *plan);
 
 /* Loads INI text held in memory, named name in messages (tests, fuzzing). */
 int config_load_text(const char *text, size_t size, const char *name, struct plan *plan,
@@ -88,6 +98,11 @@ int plan_skip_steps(struct plan *plan, const char *list, char *err, size_t len);
 
 /* Prints what initc would do, for --check. */
 void plan_print(const struct plan *plan);
+
+/* --check: warns about what the image lacks (yet): a command's program
+ * not found in PATH as the process would search it, a user that does not
+ * exist. Never an error: an earlier step may install or create them. */
+void plan_check_image(const struct plan *plan);
 
 void plan_free(struct plan *plan);
 

@@ -9,6 +9,9 @@
 #include "spawn.h"
 #include "user.h"
 
+/* PATH for the lookup of a program when the environment has none. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct launch {
 	struct strv env; /* borrowed strings, except home */
 	char *home;      /* the HOME= entry made for a user, or NULL */

@@ -273,7 +273,9 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	log_setup(opt.level, opt.format);
-	if (config_load(opt.config, &plan, NULL, 0) == -1) {
+	rc = opt.check ? config_load_for_check(opt.config, &plan)
+		       : config_load(opt.config, &plan, NULL, 0);
+	if (rc == -1) {
 		log_msg(LOG_ERROR, "invalid config: nothing was run");
 		return EXIT_CONFIG;
 	}
@@ -283,6 +285,7 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 	} else if (opt.check) {
 		plan_print(&plan);
+		plan_check_image(&plan);
 		rc = 0;
 	} else if (opt.status) {
 		rc = print_status(&plan);

@@ -12,8 +12,9 @@
 #define DURATION_MAX_MS 1000000000000LL
 #define FACTOR_MAX_MILLI 100000U
 
-const char *env_lookup_getenv(const char *name, void *ctx)
+const char *env_lookup_getenv(const char *name, bool has_default, void *ctx)
 {
+	(void)has_default;
 	(void)ctx;
 	return getenv(name);
 }
@@ -238,7 +239,7 @@ static int expand_one(const char **pp, env_lookup_fn lookup, void *ctx, struct s
 		return fail(err, "unsupported form '${%.64s%c...}'; use ${%.64s} or ${%.64s:-default}",
 			    var, *close, var, var);
 	}
-	val = lookup(var, ctx);
+	val = lookup(var, def != NULL, ctx);
 	if (def && (!val || !*val))
 		sbuf_add(out, def, (size_t)(close - def));
 	else if (val)
@@ -287,7 +288,12 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 	while (*p) {
 		char c = *p;
 
-		if (quote == '\'') {
+		if (c == '$' && lookup && (p[1] == '{' || p[1] == '$')) {
+			/* First, whatever the quoting: one rule for '$'. */
+			if (expand_one(&p, lookup, ctx, &word, err) == -1)
+				goto error;
+			in_word = true;
+		} else if (quote == '\'') {
 			if (c == '\'')
 				quote = 0;
 			else
@@ -298,18 +304,15 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 				fail(err, "trailing backslash; remove it or write \\\\");
 				goto error;
 			}
+			if (lookup && p[1] == '$' && (p[2] == '{' || p[2] == '$')) {
+				fail(err, "'\\%.2s': a backslash does not stop initc's expansion of ${...} "
+					  "and $$; write $$ for a literal $ ($${ gives ${)", p + 1);
+				goto error;
+			}
 			if (quote == '"' && !dquote_escapable(p[1]))
 				sbuf_addc(&word, c);
 			sbuf_addc(&word, p[1]);
 			in_word = true; /* "\;" alone is a word */
-			p += 2;
-		} else if (c == '$' && lookup && p[1] == '{') {
-			if (expand_one(&p, lookup, ctx, &word, err) == -1)
-				goto error;
-			in_word = true;
-		} else if (c == '$' && lookup && p[1] == '$') {
-			sbuf_addc(&word, '$');
-			in_word = true;
 			p += 2;
 		} else if (c == '"') {
 			quote = quote ? 0 : '"';

@@ -12,11 +12,12 @@
 
 #define PARSE_ERR_MAX 512
 
-/* Looks a variable up; returns NULL when it is unset. */
-typedef const char *(*env_lookup_fn)(const char *name, void *ctx);
+/* Looks a variable up; returns NULL when it is unset. has_default: the
+ * reference gives a default (${NAME:-x}), so an unset NAME is no error. */
+typedef const char *(*env_lookup_fn)(const char *name, bool has_default, void *ctx);
 
 /* The default lookup: initc's own environment. */
-const char *env_lookup_getenv(const char *name, void *ctx);
+const char *env_lookup_getenv(const char *name, bool has_default, void *ctx);
 
 /* "500ms", "2s", "1.5m", "1h" or a bare number of seconds -> milliseconds. */
 int parse_duration(const char *s, int64_t *ms, char *err);
@@ -35,14 +36,18 @@ int parse_signal(const char *s, int *sig, char *err);
 /* "TERM" for 15; "?" when unknown. */
 const char *signal_name(int sig);
 
-/* Replaces ${VAR} and ${VAR:-default} with values from lookup; "$$" is a
- * literal "$". An unset variable without a default is an error. */
+/* The one rule for '$' in every key that expands (all but shell): ${VAR}
+ * and ${VAR:-default} are replaced with values from lookup, "$$" is a
+ * literal "$", any other '$' is kept. An unset variable without a default
+ * is an error. */
 int expand_vars(const char *in, env_lookup_fn lookup, void *ctx, char **out, char *err);
 
 /* Splits a command line into words the way sh would, without a shell:
  * whitespace separates, '...' is literal, "..." and bare words honour
- * backslash escapes; with lookup != NULL, ${VAR} is expanded in bare words
- * and double quotes and the value is never split further. */
+ * backslash escapes. With lookup != NULL, '$' follows expand_vars' rule
+ * first, wherever it stands (in single quotes too: "$$" always means '$'),
+ * and an expanded value is never split further; a backslash before "${" or
+ * "$$" is an error (it would not stop the expansion). */
 int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *out, char *err);
 
 /* Splits "host:port" or "[v6addr]:port" into host and a numeric port

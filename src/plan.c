@@ -113,6 +113,19 @@ static void print_step(size_t i, const struct step *s)
 		out_format("     skipped when %s exists\n", s->creates);
 }
 
+static void print_restart(const struct plan *p)
+{
+	char d[32], m[32];
+
+	format_duration(p->restart_delay_ms, d, sizeof(d));
+	format_duration(p->restart_max_delay_ms, m, sizeof(m));
+	if (p->restart_limit == RESTART_UNLIMITED)
+		out_format(" (restart_limit unlimited");
+	else
+		out_format(" (restart_limit %lu", p->restart_limit);
+	out_format(", restart_delay %s doubling up to %s)", d, m);
+}
+
 void plan_print(const struct plan *p)
 {
 	char d[32], g[32];
@@ -127,7 +140,7 @@ void plan_print(const struct plan *p)
 		   p->n_steps == 1 ? "" : "s", p->deadline_ms ? d : "none", g,
 		   p->on_failure == ON_FAILURE_RESTART ? "restart" : "exit");
 	if (p->on_failure == ON_FAILURE_RESTART)
-		out_format(" (restart_limit %lu)", p->restart_limit);
+		print_restart(p);
 	out_format("\n");
 	for (size_t i = 0; i < p->n_steps; i++)
 		print_step(i, &p->steps[i]);

@@ -222,8 +222,12 @@ static void describe_failure(const struct spawn_req *r, struct report rep, char 
 		str_format(err, len, "cannot change to directory '%s': %s", r->directory,
 			   error_text(rep.err));
 	} else {
-		str_format(err, len, "cannot start '%s': %s failed: %s", r->argv[0],
-			   stage_names[rep.stage], error_text(rep.err));
+		/* Only root may change its ids: the usual cause is a config with
+		 * user = run by an initc that is not root (docker run --user). */
+		if (rep.err == EPERM && rep.stage >= STAGE_SETGROUPS && rep.stage <= STAGE_SETUID)
+			hint = "; 'user =' needs initc to run as root";
+		str_format(err, len, "cannot start '%s': %s failed: %s%s", r->argv[0],
+			   stage_names[rep.stage], error_text(rep.err), hint);
 	}
 }
 

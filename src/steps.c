@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,6 +36,10 @@ struct run {
 	const struct plan *plan;
 	int64_t deadline_at; /* NO_DEADLINE when there is none */
 	int pending_stop;    /* a stop signal that arrived outside an attempt */
+	/* Where the sequence stands, for the deadline message. */
+	const struct step *current;
+	unsigned long attempt;
+	bool in_retry_delay; /* waiting after attempt, before the next one */
 };
 
 /* What a wait_tcp probe child needs; lives on the parent's stack, which
@@ -266,6 +271,15 @@ static void log_attempt_failure(const struct step *s, int attempt, struct result
 		  s->retries + 1, why);
 }
 
+/* Waits until the monotonic time until (already capped at the deadline);
+ * false when the deadline or a stop signal cut it short. */
+static bool delay_wait(struct run *r, int64_t until)
+{
+	while (!r->pending_stop && !idle_wait(r, until))
+		;
+	return !r->pending_stop && now_ms() < r->deadline_at;
+}
+
 /* Waits out the delay before retry n; false when the deadline or a stop
  * signal cut it short. */
 static bool retry_delay(struct run *r, const struct step *s, int n)
@@ -278,9 +292,11 @@ static bool retry_delay(struct run *r, const struct step *s, int n)
 
 	format_duration(delay, d, sizeof(d));
 	log_event(LOG_INFO, &f, "step %s: retrying in %s", s->name, d);
-	while (!r->pending_stop && !idle_wait(r, until))
-		;
-	return !r->pending_stop && now_ms() < r->deadline_at;
+	r->in_retry_delay = true;
+	if (!delay_wait(r, until))
+		return false;
+	r->in_retry_delay = false;
+	return true;
 }
 
 static bool step_skipped(const struct step *s)
@@ -299,21 +315,49 @@ static bool step_skipped(const struct step *s)
 	return false;
 }
 
-/* The action as one log line: a multi-line script reads as "a; b". */
-static void step_action_text(const struct step *s, char *buf, size_t len)
+/* Appends word as sh would read it back: in single quotes when it is empty
+ * or holds a character sh treats specially, a ' inside written as '\''. */
+static void append_sh_word(struct sbuf *b, const char *word)
 {
-	const char *text = s->target ? s->target : s->action_text;
-	size_t n = 0;
-
-	for (; *text && n + 3 < len; text++) {
-		if (*text == '\n') {
-			buf[n++] = ';';
-			buf[n++] = ' ';
-		} else {
-			buf[n++] = *text;
-		}
+	if (*word && !word[strcspn(word, " \t\n'\"\\$`;&|<>()*?[]#~")]) {
+		sbuf_add(b, word, strlen(word));
+		return;
 	}
-	buf[n] = '\0';
+	sbuf_addc(b, '\'');
+	for (; *word; word++) {
+		if (*word == '\'')
+			sbuf_add(b, "'\\''", 4);
+		else
+			sbuf_addc(b, *word);
+	}
+	sbuf_addc(b, '\'');
+}
+
+/* What the attempt will run, on one log line: a command as its words after
+ * splitting and ${VAR} expansion (quoted where needed, so the line can be
+ * pasted into a shell), a script as written with its line breaks shown as
+ * \n, a wait target as expanded. The caller frees it. */
+static char *step_action_text(const struct step *s)
+{
+	struct sbuf b = { 0 };
+
+	if (s->action == ACTION_COMMAND) {
+		for (size_t i = 0; i < s->argv.n; i++) {
+			if (i)
+				sbuf_addc(&b, ' ');
+			append_sh_word(&b, s->argv.v[i]);
+		}
+	} else if (s->action == ACTION_SHELL) {
+		for (const char *p = s->action_text; *p; p++) {
+			if (*p == '\n')
+				sbuf_add(&b, "\\n", 2);
+			else
+				sbuf_addc(&b, *p);
+		}
+	} else {
+		sbuf_add(&b, s->target, strlen(s->target));
+	}
+	return sbuf_take(&b);
 }
 
 /* Runs one step with its retries; returns its final result. */
@@ -325,15 +369,19 @@ static struct result step_run(struct run *r, const struct step *s)
 	for (unsigned long attempt = 1; attempt <= s->retries + 1; attempt++) {
 		struct log_fields f = fields("step_start", s, (int)attempt, -1, -1);
 		int64_t attempt_start = now_ms();
-		char action[512];
+		char *action;
 
+		r->current = s;
+		r->attempt = attempt;
+		r->in_retry_delay = false;
 		if (now_ms() >= r->deadline_at)
 			return result(OUT_DEADLINE, EXIT_TIMEOUT);
 		if (r->pending_stop)
 			return result(OUT_STOPPED, r->pending_stop);
-		step_action_text(s, action, sizeof(action));
+		action = step_action_text(s);
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
+		free(action);
 		res = attempt_once(r, s, (int)attempt);
 		if (res.outcome == OUT_OK) {
 			f = fields("step_succeeded", s, (int)attempt, 0, now_ms() - started);
@@ -389,6 +437,29 @@ static struct result run_pass(struct run *r)
 	return result(OUT_OK, 0);
 }
 
+/* "deadline exceeded" and what was running then: the step and its attempt
+ * (also as the JSON fields step and attempt). */
+static void log_deadline(const struct run *r, struct log_fields *f)
+{
+	const struct step *s = r->current;
+
+	f->status = EXIT_TIMEOUT;
+	if (!s) {
+		/* current is NULL only while waiting between passes. */
+		log_event(LOG_ERROR, f, "init: deadline exceeded while waiting to restart the sequence");
+		return;
+	}
+	f->step = s->name;
+	f->attempt = (int)r->attempt;
+	if (r->in_retry_delay)
+		log_event(LOG_ERROR, f,
+			  "init: deadline exceeded while step %s waited to retry (after attempt %lu of %lu)",
+			  s->name, r->attempt, s->retries + 1);
+	else
+		log_event(LOG_ERROR, f, "init: deadline exceeded during step %s (attempt %lu of %lu)",
+			  s->name, r->attempt, s->retries + 1);
+}
+
 /* Maps the final result to initc's exit status and the status file. */
 static int finish(const struct run *r, struct result res, int64_t start_ms)
 {
@@ -401,8 +472,7 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 			  r->plan->n_steps == 1 ? "" : "s", (long long)f.ms);
 		return 0;
 	case OUT_DEADLINE:
-		f.status = EXIT_TIMEOUT;
-		log_event(LOG_ERROR, &f, "init: deadline exceeded");
+		log_deadline(r, &f);
 		status_set("Init:DeadlineExceeded");
 		return EXIT_TIMEOUT;
 	case OUT_STOPPED:
@@ -419,9 +489,30 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 	}
 }
 
+/* Waits before pass number pass + 1 (pass >= 1 have failed), as
+ * Kubernetes' CrashLoopBackOff does: restart_delay, doubled for each pass
+ * that failed, capped by restart_max_delay, cut by the deadline and stop
+ * signals. Returns false when one of those cut it. */
+static bool restart_delay(struct run *r, unsigned long pass, struct result failed)
+{
+	const struct plan *p = r->plan;
+	int64_t delay = backoff_delay_ms(p->restart_delay_ms, 2000, p->restart_max_delay_ms,
+					 pass > 64 ? 64 : (unsigned)pass);
+	struct log_fields f = { "restart", NULL, pass >= INT32_MAX ? -1 : (int)pass + 1,
+				failed.status, delay };
+	char d[32], limit[32] = ", no limit";
+
+	format_duration(delay, d, sizeof(d));
+	if (p->restart_limit != RESTART_UNLIMITED)
+		str_format(limit, sizeof(limit), " of %lu", p->restart_limit + 1);
+	log_event(LOG_WARN, &f, "init: restarting the sequence from the first step (round %lu%s) in %s",
+		  pass + 1, limit, d);
+	return delay_wait(r, min64(now_ms() + delay, r->deadline_at));
+}
+
 int steps_run(const struct plan *plan, int64_t start_ms)
 {
-	struct run r = { plan, NO_DEADLINE, 0 };
+	struct run r = { plan, NO_DEADLINE, 0, NULL, 0, false };
 	struct result res;
 	unsigned long pass = 0;
 
@@ -434,9 +525,12 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 		if (plan->on_failure != ON_FAILURE_RESTART || pass >= plan->restart_limit)
 			break;
 		pass++;
-		log_event(LOG_WARN, &(struct log_fields){ "restart", NULL, (int)pass + 1, res.status, -1 },
-			  "init: restarting the sequence from the first step (round %lu of %lu)",
-			  pass + 1, plan->restart_limit + 1);
+		if (!restart_delay(&r, pass, res)) {
+			r.current = NULL; /* the deadline cut no step */
+			res = r.pending_stop ? result(OUT_STOPPED, r.pending_stop)
+					     : result(OUT_DEADLINE, EXIT_TIMEOUT);
+			break;
+		}
 	}
 	return finish(&r, res, start_ms);
 }

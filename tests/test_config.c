@@ -108,6 +108,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(plan.grace_ms, 10000);
 	ck_assert_int_eq(plan.on_failure, ON_FAILURE_EXIT);
 	ck_assert_uint_eq(plan.restart_limit, 3);
+	ck_assert_int_eq(plan.restart_delay_ms, 1000);
+	ck_assert_int_eq(plan.restart_max_delay_ms, 300000);
 	ck_assert_int_eq(plan.steps[0].timeout_ms, 0);
 	ck_assert_uint_eq(plan.steps[0].retries, 0);
 	ck_assert_int_eq(plan.steps[0].retry_delay_ms, 1000);
@@ -117,6 +119,37 @@ START_TEST(test_defaults)
 	ck_assert(!plan.steps[0].optional);
 	ck_assert_uint_eq(plan.main.argv.n, 0);
 	plan_free(&plan);
+}
+END_TEST
+
+/* restart_limit = unlimited (or infinite): only the deadline ends the
+ * restarts; the delay between passes is settable. */
+START_TEST(test_restart_unlimited_and_delays)
+{
+	load_ok("[initc]\non_failure = restart\nrestart_limit = unlimited\nrestart_delay = 250ms\n"
+		"restart_max_delay = 1m\n");
+	ck_assert(plan.restart_limit == RESTART_UNLIMITED);
+	ck_assert_int_eq(plan.restart_delay_ms, 250);
+	ck_assert_int_eq(plan.restart_max_delay_ms, 60000);
+	plan_free(&plan);
+	load_ok("[initc]\nrestart_limit = infinite\n");
+	ck_assert(plan.restart_limit == RESTART_UNLIMITED);
+	plan_free(&plan);
+}
+END_TEST
+
+/* ${VAR} in a step's action sees the step's own environment first (the
+ * last entry wins, as when it runs), then initc's; environment values and
+ * other keys see initc's only. */
+START_TEST(test_action_sees_step_environment)
+{
+	load_ok("[step:a]\nwait_tcp = ${H}:1\nenvironment = H=x\nenvironment = H=y\n"
+		"[step:b]\ncommand = echo ${HOME} ${H:-none}\nenvironment = HOME=/step\n");
+	ck_assert_str_eq(plan.steps[0].target, "y:1");
+	ck_assert_str_eq(plan.steps[1].argv.v[1], "/step");
+	ck_assert_str_eq(plan.steps[1].argv.v[2], "none");
+	plan_free(&plan);
+	load_bad("[step:a]\nenvironment = H=x\ncreates = /${H}\n", "t.ini:3: creates: variable H is not set");
 }
 END_TEST
 
@@ -156,7 +189,7 @@ END_TEST
 START_TEST(test_sections_and_keys)
 {
 	load_bad("[step:a]\ncommand = true\nretires = 3\n",
-		 "t.ini:3: unknown key 'retires' in [step:NAME]; did you mean 'retries'?");
+		 "t.ini:3: unknown key 'retires' in [step:a]; did you mean 'retries'?");
 	load_bad("[stepp:a]\ncommand = true\n", "t.ini:1: unknown section [stepp:a]; did you mean [step:a]?");
 	load_bad("[mian]\ncommand = x\n", "t.ini:1: unknown section [mian]; did you mean [main]?");
 	load_bad("[global]\n", "t.ini:1: unknown section [global]; sections are [initc], [main] and [step:NAME]");
@@ -166,7 +199,7 @@ START_TEST(test_sections_and_keys)
 	load_bad("timeout = 1s\n[step:a]\ncommand = true\n",
 		 "t.ini:1: key 'timeout' comes before any section; put it under [initc], [main] or [step:NAME]");
 	load_bad("[step:a]\ncommand = true\ndeadline = 1m\n",
-		 "t.ini:3: key 'deadline' belongs in [initc], not in [step:NAME]");
+		 "t.ini:3: key 'deadline' belongs in [initc], not in [step:a]");
 	load_bad("[initc]\nfrobnicate = 1\n", "t.ini:2: unknown key 'frobnicate' in [initc]; see initc.ini(5)");
 	load_bad("[step:a]\ncommand = true\nthis line has no equals sign\n",
 		 "t.ini:3: cannot parse this line; expected [section], key = value, or a comment");
@@ -212,6 +245,8 @@ START_TEST(test_values)
 	load_bad("[step:a]\ncommand = true\ndirectory = ${INITC_TEST_UNSET}\n",
 		 "t.ini:3: directory: variable INITC_TEST_UNSET is not set");
 	load_bad("[initc]\nrestart_limit = 1001\n", "t.ini:2: restart_limit: number '1001' is too large (at most 1000)");
+	load_bad("[initc]\nrestart_limit = forever\n",
+		 "t.ini:2: restart_limit: bad value 'forever'; give a number of re-runs from 0 to 1000, or unlimited");
 }
 END_TEST
 
@@ -444,6 +479,8 @@ int main(void)
 	tcase_add_test(tc, test_full_example);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_empty_and_comment_only);
+	tcase_add_test(tc, test_restart_unlimited_and_delays);
+	tcase_add_test(tc, test_action_sees_step_environment);
 	tcase_add_test(tc, test_all_other_keys);
 	tcase_add_test(tc, test_sections_and_keys);
 	tcase_add_test(tc, test_actions);

@@ -371,7 +371,7 @@ START_TEST(test_user_setting_without_root)
 	run_wrapped(prefix, "[step:as-nobody]\ncommand = true\nuser = nobody\n", NULL, &r);
 	ASSERT_STATUS(r, 126);
 	ASSERT_ERR_HAS(r, "step as-nobody: cannot start 'true': setgroups failed: "
-			  "Operation not permitted");
+			  "Operation not permitted; 'user =' needs initc to run as root");
 	run_result_free(&r);
 }
 END_TEST

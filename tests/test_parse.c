@@ -7,8 +7,9 @@
 
 #include "parse.h"
 
-static const char *fake_env(const char *name, void *ctx)
+static const char *fake_env(const char *name, bool has_default, void *ctx)
 {
+	(void)has_default;
 	(void)ctx;
 	if (strcmp(name, "HOST") == 0)
 		return "db.local";
@@ -16,6 +17,8 @@ static const char *fake_env(const char *name, void *ctx)
 		return "";
 	if (strcmp(name, "SPACED") == 0)
 		return "a b  c";
+	if (strcmp(name, "QUOTE") == 0)
+		return "'\"\\";
 	return NULL;
 }
 
@@ -183,10 +186,33 @@ START_TEST(test_words_expansion)
 	words("echo ${SPACED}", (const char *const[]){ "echo", "a b  c", NULL });
 	words("echo x${EMPTY}y", (const char *const[]){ "echo", "xy", NULL });
 	words("echo ${NOPE:-fallback value}", (const char *const[]){ "echo", "fallback value", NULL });
-	words("echo '${HOST}'", (const char *const[]){ "echo", "${HOST}", NULL });
 	words("echo \"${HOST}:5432\"", (const char *const[]){ "echo", "db.local:5432", NULL });
 	words("echo $$HOME $HOME", (const char *const[]){ "echo", "$HOME", "$HOME", NULL });
-	words("echo \\${HOST}", (const char *const[]){ "echo", "${HOST}", NULL });
+}
+END_TEST
+
+/* The one rule for '$' (README "Values"): ${...} and $$ are read first,
+ * the same way in single quotes, double quotes and bare words; every other
+ * '$' is kept; the quoting then applies to the rest and never to what an
+ * expansion produced. */
+START_TEST(test_words_dollar_rule)
+{
+	/* issue 17: sh -c 'wait $$!' meant "wait $!", not the shell's pid */
+	words("sh -c 'wait $$!'", (const char *const[]){ "sh", "-c", "wait $!", NULL });
+	words("sh -c \"wait $$!\"", (const char *const[]){ "sh", "-c", "wait $!", NULL });
+	words("sh -c wait\\ $$!", (const char *const[]){ "sh", "-c", "wait $!", NULL });
+	/* single quotes do not stop ${...}: $${ is the literal */
+	words("echo '${HOST}'", (const char *const[]){ "echo", "db.local", NULL });
+	words("echo '$${HOST}' $${HOST}", (const char *const[]){ "echo", "${HOST}", "${HOST}", NULL });
+	words("echo '$$$$'", (const char *const[]){ "echo", "$$", NULL });
+	/* a lone '$' is itself, in and out of quotes */
+	words("echo '$1' \"$x\" $ a$", (const char *const[]){ "echo", "$1", "$x", "$", "a$", NULL });
+	/* the value is one word and its quotes and backslashes are not read */
+	words("echo '${SPACED}'x", (const char *const[]){ "echo", "a b  cx", NULL });
+	words("echo ${QUOTE}", (const char *const[]){ "echo", "'\"\\", NULL });
+	words("echo ${NOPE:-'a b'}", (const char *const[]){ "echo", "'a b'", NULL });
+	/* a backslash before any other '$' escapes it, as in sh */
+	words("echo \\$x", (const char *const[]){ "echo", "$x", NULL });
 }
 END_TEST
 
@@ -207,6 +233,9 @@ START_TEST(test_words_errors)
 	words_bad("echo a\\", "trailing backslash");
 	words_bad("echo ${UNSET}", "variable UNSET is not set");
 	words_bad("echo ${HOST", "unterminated");
+	words_bad("echo '${UNSET}'", "variable UNSET is not set");
+	words_bad("echo \\${HOST}", "a backslash does not stop initc's expansion");
+	words_bad("echo \"\\$$\"", "write $$ for a literal $");
 }
 END_TEST
 
@@ -315,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, test_words_plain_and_quoted);
 	tcase_add_test(tc, test_words_leading_escape);
 	tcase_add_test(tc, test_words_expansion);
+	tcase_add_test(tc, test_words_dollar_rule);
 	tcase_add_test(tc, test_words_errors);
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_expand_errors);

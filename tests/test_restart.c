@@ -43,7 +43,8 @@ START_TEST(test_restart_reruns_whole_sequence)
 	struct run_result res;
 
 	cfg = write_config(dir,
-			   "[initc]\non_failure = restart\nrestart_limit = 5\nstatus_file = %s/status\n"
+			   "[initc]\non_failure = restart\nrestart_limit = 5\nrestart_delay = 10ms\n"
+			   "status_file = %s/status\n"
 			   "[step:a]\nshell = echo pass >> %s/a\n"
 			   "[step:b]\nshell = echo pass >> %s/b; test $(wc -l < %s/b) -ge 3\n"
 			   "[step:c]\nshell = echo pass >> %s/c\n",
@@ -71,7 +72,7 @@ START_TEST(test_restart_limit_bounds_passes)
 	struct run_result res;
 
 	cfg = write_config(dir,
-			   "[initc]\non_failure = restart\nrestart_limit = 2\n"
+			   "[initc]\non_failure = restart\nrestart_limit = 2\nrestart_delay = 10ms\n"
 			   "[step:a]\nshell = echo pass >> %s/a\n"
 			   "[step:bad]\nshell = echo pass >> %s/bad; exit 7\n"
 			   "retries = 1\nretry_delay = 10ms\n",
@@ -115,6 +116,7 @@ START_TEST(test_deadline_wins_over_restarts)
 
 	cfg = write_config(dir,
 			   "[initc]\ndeadline = 1s\ngrace = 1s\non_failure = restart\nrestart_limit = 1000\n"
+			   "restart_delay = 10ms\n"
 			   "status_file = %s/status\n"
 			   "[step:bad]\nshell = echo pass >> %s/bad; sleep 0.1; exit 1\n",
 			   dir, dir);

@@ -45,6 +45,7 @@ cases=(
     user_nobody
     check_invalid
     example_config
+    example_stop
 )
 
 # --- arguments -----------------------------------------------------------
@@ -194,9 +195,11 @@ run_fg() {
         > "$case_dir/out" 2>&1
 }
 
-# start_bg NAME: start the case image detached as container NAME.
+# start_bg NAME [PODMAN_RUN_OPTION...]: start the case image detached as
+# container NAME.
 start_bg() {
-    pm run -d --name "$1" --label "$label" "$prefix-$case_name" \
+    local name=$1; shift
+    pm run -d --name "$name" --label "$label" "$@" "$prefix-$case_name" \
         > "$case_dir/start.log" 2>&1
 }
 
@@ -449,6 +452,23 @@ case_example_config() {
     expect_contains "$case_dir/out" "app-uid=1000"
     expect_contains "$case_dir/out" "Running"
     expect_contains "$case_dir/out" "healthy"
+}
+
+# docker/example as it runs: busybox httpd, which as PID 1 would ignore
+# podman stop's SIGTERM (10 s, then 137), is supervised, so the stop ends
+# it at once and success_codes makes that 0.
+case_example_stop() {
+    local prepare="echo app:x:1000:1000::/srv/www:/bin/sh >> /etc/passwd"
+    prepare="$prepare && echo app:x:1000: >> /etc/group"
+    prepare="$prepare && mkdir -p /srv/www /data && chown app:app /srv/www /data"
+    build_image -p "$prepare" \
+        "$(cat "$repo/docker/example/initc.ini")" \
+        httpd -f -v -p 8080 -h /srv/www || { fail "podman build failed"; return; }
+    local ctr="initc-test-$run_id-$case_name"
+    start_bg "$ctr" -e INITC_SKIP=wait-for-db ||
+        { fail "podman run -d failed: $(cat "$case_dir/start.log")"; return; }
+    wait_log "$ctr" "status Running" || { fail "httpd did not start"; return; }
+    stop_and_check "$ctr" 0
 }
 
 # user = nobody runs the step as uid/gid 65534.

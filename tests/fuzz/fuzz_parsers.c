@@ -22,8 +22,9 @@ static char passwd_path[128], group_path[128];
 
 /* A fixed environment with the awkward cases: empty, spaces, a value that
  * looks like a reference (must not be expanded again). */
-static const char *fake_env(const char *name, void *ctx)
+static const char *fake_env(const char *name, bool has_default, void *ctx)
 {
+	(void)has_default;
 	static const char *const vars[][2] = {
 		{ "HOST", "db.local" }, { "EMPTY", "" }, { "SPACED", "a b  c" },
 		{ "DOLLAR", "${HOST}" }, { "QUOTE", "'\"\\" },
