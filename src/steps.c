@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +19,8 @@
 #include "parse.h"
 #include "probe.h"
 #include "spawn.h"
+#include "startfiles.h"
+#include "startup.h"
 
 /* A wait_tcp attempt with no timeout of its own still must not hang. */
 #define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
@@ -35,6 +38,8 @@ struct run {
 	const struct plan *plan;
 	int64_t deadline_at; /* NO_DEADLINE when there is none */
 	int pending_stop;    /* a stop signal that arrived outside an attempt */
+	struct strv *env;    /* what succeeded steps pass on (INITC_ENV) */
+	char why[256];	     /* why the last attempt failed, when not its status */
 };
 
 /* What a wait_tcp probe child needs; lives on the parent's stack, which
@@ -123,7 +128,8 @@ static int run_tcp_probe(void *arg)
 /* Starts the attempt's process: the command, the shell, or a wait_tcp probe
  * in a child of its own (a slow DNS lookup must never block initc). Returns
  * 0, or the exit status that the failure to start counts as. */
-static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *pid)
+static int start_attempt(const struct step *s, struct tcp_probe *probe, struct envfile *ef,
+			 pid_t *pid)
 {
 	static char *probe_argv[] = { "wait_tcp", NULL };
 	struct log_fields f = fields("start_failed", s, -1, -1, -1);
@@ -136,6 +142,14 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
 		return EXIT_NOEXEC;
 	}
+	if ((s->action == ACTION_COMMAND || s->action == ACTION_SHELL) &&
+	    envfile_create(ef, l.has_creds ? &l.creds : NULL, err, sizeof(err)) == -1) {
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
+		launch_free(&l);
+		return EXIT_NOEXEC;
+	}
+	if (ef->fd >= 0)
+		launch_set(&l, ef->entry);
 	memset(&req, 0, sizeof(req));
 	launch_fill(&l, &s->proc, &req);
 	req.argv = s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
@@ -164,12 +178,49 @@ static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
 	return now_ms() + r->plan->grace_ms;
 }
 
+/* How an attempt whose process has ended went. */
+static struct result attempt_result(const struct run *r, const struct step *s,
+				    enum outcome ending, int status)
+{
+	if (r->pending_stop)
+		return result(OUT_STOPPED, r->pending_stop);
+	if (ending != OUT_FAILED)
+		return result(ending, EXIT_TIMEOUT);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return result(OUT_OK, 0);
+	/* The probe ran out of the attempt's time just before initc noticed:
+	 * the same timeout, whichever side saw it first. */
+	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
+	return process_failed(status);
+}
+
+/* A succeeded attempt's INITC_ENV values join what later steps and the app
+ * get. A bad file fails the attempt instead, and none of it is kept. */
+static struct result pass_values_on(struct run *r, const struct envfile *ef)
+{
+	struct strv values = { 0 };
+	char err[200];
+
+	if (envfile_collect(ef, &values, err, sizeof(err)) == -1) {
+		str_format(r->why, sizeof(r->why), "%s", err);
+		strv_free(&values);
+		return result(OUT_FAILED, 1);
+	}
+	for (size_t i = 0; i < values.n; i++)
+		env_set(r->env, values.v[i]);
+	free(values.v); /* the strings now belong to r->env */
+	return result(OUT_OK, 0);
+}
+
 /* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
 static struct result attempt_process(struct run *r, const struct step *s, int attempt)
 {
 	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
+	struct envfile ef = { .fd = -1 };
 	struct tcp_probe probe;
+	struct result res;
 	int sig, status = 0, rc;
 	pid_t pid;
 
@@ -178,9 +229,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	probe.step = s;
 	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
-	rc = start_attempt(s, &probe, &pid);
-	if (rc)
+	rc = start_attempt(s, &probe, &ef, &pid);
+	if (rc) {
+		envfile_remove(&ef);
 		return result(OUT_FAILED, rc);
+	}
 	timeout_at = timeout ? started + timeout : NO_DEADLINE;
 	for (;;) {
 		int64_t next = kill_at;
@@ -220,17 +273,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	}
 exited:
 	kill_leftovers(r, pid);
-	if (r->pending_stop)
-		return result(OUT_STOPPED, r->pending_stop);
-	if (ending != OUT_FAILED)
-		return result(ending, EXIT_TIMEOUT);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return result(OUT_OK, 0);
-	/* The probe ran out of the attempt's time just before initc noticed:
-	 * the same timeout, whichever side saw it first. */
-	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
-		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
-	return process_failed(status);
+	res = attempt_result(r, s, ending, status);
+	if (res.outcome == OUT_OK && ef.fd >= 0)
+		res = pass_values_on(r, &ef);
+	envfile_remove(&ef);
+	return res;
 }
 
 /* One attempt: wait_file is checked here (a stat cannot block), anything
@@ -248,22 +295,24 @@ static struct result attempt_once(struct run *r, const struct step *s, int attem
 	return result(OUT_FAILED, 1);
 }
 
-static void log_attempt_failure(const struct step *s, int attempt, struct result res,
-				int64_t ms)
+/* Logs why the attempt failed and keeps the reason in r->why. */
+static void log_attempt_failure(struct run *r, const struct step *s, int attempt,
+				struct result res, int64_t ms)
 {
 	struct log_fields f = fields("attempt_failed", s, attempt, res.status, ms);
-	char why[64];
 	char t[32];
 
-	if (res.outcome == OUT_TIMEOUT) {
+	if (r->why[0]) {
+		/* set by the attempt: a reason its exit status does not tell */
+	} else if (res.outcome == OUT_TIMEOUT) {
 		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
 				sizeof(t));
-		str_format(why, sizeof(why), "timed out after %s", t);
+		str_format(r->why, sizeof(r->why), "timed out after %s", t);
 	} else {
-		describe_wait_status(res.wstatus, why, sizeof(why));
+		describe_wait_status(res.wstatus, r->why, sizeof(r->why));
 	}
 	log_event(LOG_WARN, &f, "step %s: attempt %d of %lu failed: %s", s->name, attempt,
-		  s->retries + 1, why);
+		  s->retries + 1, r->why);
 }
 
 /* Waits out the delay before retry n; false when the deadline or a stop
@@ -334,6 +383,7 @@ static struct result step_run(struct run *r, const struct step *s)
 		step_action_text(s, action, sizeof(action));
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
+		r->why[0] = '\0';
 		res = attempt_once(r, s, (int)attempt);
 		if (res.outcome == OUT_OK) {
 			f = fields("step_succeeded", s, (int)attempt, 0, now_ms() - started);
@@ -343,7 +393,7 @@ static struct result step_run(struct run *r, const struct step *s)
 		}
 		if (res.outcome == OUT_STOPPED || res.outcome == OUT_DEADLINE)
 			return res;
-		log_attempt_failure(s, (int)attempt, res, now_ms() - attempt_start);
+		log_attempt_failure(r, s, (int)attempt, res, now_ms() - attempt_start);
 		if (attempt <= s->retries && !retry_delay(r, s, (int)attempt))
 			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
 					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
@@ -421,13 +471,18 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 
 int steps_run(const struct plan *plan, int64_t start_ms)
 {
-	struct run r = { plan, NO_DEADLINE, 0 };
+	/* Lives on after the steps: the app gets it too (launch_pass_env). */
+	static struct strv passed;
+	struct run r = { plan, NO_DEADLINE, 0, &passed, "" };
 	struct result res;
 	unsigned long pass = 0;
 
 	if (plan->deadline_ms)
 		r.deadline_at = start_ms + plan->deadline_ms;
+	launch_pass_env(&passed);
 	for (;;) {
+		/* A new pass starts afresh, as a restarted pod would. */
+		strv_free(&passed);
 		res = run_pass(&r);
 		if (res.outcome != OUT_FAILED && res.outcome != OUT_TIMEOUT)
 			break;

@@ -1,0 +1,33 @@
+/* The files of start-up configuration (SPEC §12): the private INITC_ENV
+ * file of each step attempt. */
+#ifndef INITC_STARTFILES_H
+#define INITC_STARTFILES_H
+
+#include <stddef.h>
+
+#include "user.h"
+#include "util.h"
+
+/* One attempt's INITC_ENV: a file in a directory of its own that initc
+ * made with a random name, so that nobody can plant it in advance. */
+struct envfile {
+	int fd;		/* initc's descriptor of the file; -1: none */
+	char dir[48];	/* the private directory */
+	char entry[64]; /* "INITC_ENV=<dir>/env", for the step's environment */
+};
+
+/* Creates the directory (mode 0700, or 0711 so that the step's user can
+ * reach the file) and the empty file in it (0600, owned by c when given)
+ * on the first of /dev/shm, /run and /tmp that takes it. Returns 0, or -1
+ * with a message in err and nothing left behind. */
+int envfile_create(struct envfile *ef, const struct creds *c, char *err, size_t len);
+
+/* Reads what the step wrote, through initc's own descriptor (whatever the
+ * step did to the name), and appends its NAME=value entries to out.
+ * Returns 0, or -1 with the reason (the line number for a bad line) in err. */
+int envfile_collect(const struct envfile *ef, struct strv *out, char *err, size_t len);
+
+/* Closes and removes the file and its directory. */
+void envfile_remove(struct envfile *ef);
+
+#endif
