@@ -31,6 +31,8 @@ enum key_kind {
 	KEY_SHELL,	  /* step action: /bin/sh -c script */
 	KEY_WAIT_TCP,	  /* step action: host:port */
 	KEY_WAIT_FILE,	  /* step action: path */
+	KEY_TEMPLATE,	  /* step action: the template's path */
+	KEY_OUTPUT,	  /* a template step's output path */
 	KEY_MAIN_COMMAND, /* [main] command */
 	KEY_DURATION,
 	KEY_UINT,
@@ -73,6 +75,8 @@ static const struct key_def step_keys[] = {
 	{ "shell", KEY_SHELL, 0, 0 },
 	{ "wait_tcp", KEY_WAIT_TCP, 0, 0 },
 	{ "wait_file", KEY_WAIT_FILE, 0, 0 },
+	{ "template", KEY_TEMPLATE, 0, 0 },
+	{ "output", KEY_OUTPUT, offsetof(struct step, output), 0 },
 	{ "timeout", KEY_DURATION, offsetof(struct step, timeout_ms), 0 },
 	{ "retries", KEY_UINT, offsetof(struct step, retries), 1000000 },
 	{ "retry_delay", KEY_DURATION, offsetof(struct step, retry_delay_ms), 0 },
@@ -510,8 +514,10 @@ static int set_action(struct loader *l, const struct key_def *k, const char *val
 	enum action a = k->kind == KEY_COMMAND	 ? ACTION_COMMAND
 			: k->kind == KEY_SHELL	 ? ACTION_SHELL
 			: k->kind == KEY_WAIT_TCP ? ACTION_WAIT_TCP
+			: k->kind == KEY_TEMPLATE ? ACTION_TEMPLATE
 						  : ACTION_WAIT_FILE;
-	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file" };
+	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file",
+					     "template" };
 
 	if (s->action != ACTION_NONE && s->action != a) {
 		config_error(l, l->line,
@@ -554,6 +560,7 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_SHELL:
 	case KEY_WAIT_TCP:
 	case KEY_WAIT_FILE:
+	case KEY_TEMPLATE:
 		return set_action(l, k, value);
 	case KEY_MAIN_COMMAND:
 		set_string(&l->plan->main.command_text, xstrdup(value));
@@ -574,6 +581,9 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_SIGNAL:
 		rc = parse_signal(value, field, err);
 		break;
+	case KEY_OUTPUT: /* a path like any; its line for messages */
+		l->plan->steps[l->step].output_origin = (struct origin){ l->file, l->line };
+		/* fall through */
 	case KEY_PATH:
 		if (expand_vars(value, l->lookup, NULL, &expanded, err) == -1) {
 			rc = -1;
@@ -767,6 +777,39 @@ static void check_tcp_target(struct loader *l, const struct step *s)
 		config_error(l, s->action_origin.line, "step '%s': wait_tcp: %s", s->name, err);
 }
 
+/* The same file under two names (a link, "a/../a") counts as the same. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* A template needs its output, somewhere else than itself: rendering over
+ * the template would lose it for the next start. */
+static void finish_template(struct loader *l, struct step *s)
+{
+	char err[PARSE_ERR_MAX];
+
+	l->file = s->action_origin.file;
+	if (expand_vars(s->action_text, l->lookup, NULL, &s->target, err) == -1) {
+		config_error(l, s->action_origin.line, "%s", err);
+		return;
+	}
+	if (!*s->target)
+		config_error(l, s->action_origin.line, "step '%s': the template path is empty", s->name);
+	else if (!s->output)
+		config_error(l, s->action_origin.line,
+			     "step '%s': template needs output = DEST, the file to render", s->name);
+	else if (same_file(s->target, s->output))
+		config_error(l, s->output_origin.line,
+			     "step '%s': output %s is the template itself; render into another "
+			     "file (with a read-only root: a writable directory)", s->name, s->output);
+}
+
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
@@ -776,7 +819,7 @@ static void finish_step(struct loader *l, struct step *s)
 	case ACTION_NONE:
 		l->file = s->origin.file;
 		config_error(l, s->origin.line,
-			     "step '%s' has no action; add one of: command, shell, wait_tcp, wait_file",
+			     "step '%s' has no action; add one of: command, shell, wait_tcp, wait_file, template",
 			     s->name);
 		break;
 	case ACTION_COMMAND:
@@ -798,6 +841,15 @@ static void finish_step(struct loader *l, struct step *s)
 		else if (s->action == ACTION_WAIT_TCP)
 			check_tcp_target(l, s);
 		break;
+	case ACTION_TEMPLATE:
+		finish_template(l, s);
+		break;
+	}
+	if (s->output && s->action != ACTION_TEMPLATE && s->action != ACTION_NONE) {
+		l->file = s->output_origin.file;
+		config_error(l, s->output_origin.line,
+			     "step '%s': output names the file a template renders; "
+			     "add template = SRC or remove output", s->name);
 	}
 }
 

@@ -47,6 +47,7 @@ void plan_free(struct plan *plan)
 		free(s->action_text);
 		strv_free(&s->argv);
 		free(s->target);
+		free(s->output);
 		proc_opts_free(&s->proc);
 		free(s->creates);
 	}
@@ -61,7 +62,8 @@ void plan_free(struct plan *plan)
 
 static const char *action_name(enum action a)
 {
-	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file" };
+	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file",
+					     "template" };
 	return names[a];
 }
 
@@ -105,6 +107,8 @@ static void print_step(size_t i, const struct step *s)
 			out_format("       %.*s\n", (int)n, line);
 			line += n + (line[n] == '\n');
 		}
+	} else if (s->action == ACTION_TEMPLATE) {
+		out_format("     template %s -> %s\n", text, s->output);
 	} else
 		out_format("     %s %s\n", action_name(s->action), text);
 	print_limits(s);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,4 +107,126 @@ void envfile_remove(struct envfile *ef)
 	    rmdir(ef->dir) == -1)
 		log_msg(LOG_WARN, "cannot remove %s: %s", ef->dir, error_text(errno));
 	ef->dir[0] = '\0';
+}
+
+/* Reads the whole template into *text; 0, or -1 with the reason in err. */
+static int template_read(const char *src, char **text, size_t *len, mode_t *mode, char *err,
+			 size_t errlen)
+{
+	int fd = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	size_t got = 0;
+	int rc = -1;
+
+	if (fd == -1) {
+		str_format(err, errlen, "cannot open template %s: %s", src, error_text(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > TEMPLATE_FILE_MAX) {
+		str_format(err, errlen, "template %s is not a regular file of at most %ld bytes", src,
+			   TEMPLATE_FILE_MAX);
+		goto close_fd;
+	}
+	*text = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, *text + got, (size_t)st.st_size - got);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < (size_t)st.st_size) {
+		str_format(err, errlen, "cannot read template %s: %s", src,
+			   got ? "it shrank" : error_text(errno));
+		free(*text);
+		goto close_fd;
+	}
+	*len = got;
+	*mode = st.st_mode & 0777;
+	rc = 0;
+close_fd:
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A new file beside dest (same directory, so the rename is atomic), with a
+ * name nobody can plant: mkostemp creates it with O_CREAT|O_EXCL, which
+ * never follows a link. The reader of dest sees the old file or the whole
+ * new one, never half of it. */
+static int write_atomically(const char *dest, const char *buf, size_t len, mode_t mode,
+			    char *err, size_t errlen)
+{
+	char tmp[4096];
+	int fd;
+
+	if ((size_t)str_format(tmp, sizeof(tmp), "%s.initc-XXXXXX", dest) >= sizeof(tmp)) {
+		str_format(err, errlen, "output path %.64s... is too long", dest);
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd == -1) {
+		str_format(err, errlen, "cannot create a file beside %s: %s; render into a writable "
+			   "directory (a volume or a tmpfs)", dest, error_text(errno));
+		return -1;
+	}
+	if (write_all(fd, buf, len) == -1 || fchmod(fd, mode) == -1 || fsync(fd) == -1) {
+		str_format(err, errlen, "cannot write %s: %s", tmp, error_text(errno));
+		goto remove;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		str_format(err, errlen, "cannot write %s: %s", tmp, error_text(errno));
+		goto remove;
+	}
+	fd = -1;
+	if (rename(tmp, dest) == 0)
+		return 0;
+	str_format(err, errlen, "cannot rename %s to %s: %s", tmp, dest, error_text(errno));
+remove:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int template_render(const char *step, const char *src, const char *dest, char *const *envp)
+{
+	struct sbuf out = { 0 };
+	char err[1024];
+	char *text = NULL;
+	size_t len = 0;
+	mode_t mode = 0;
+	int rc = 1;
+
+	if (template_read(src, &text, &len, &mode, err, sizeof(err)) == -1)
+		goto fail;
+	if (template_expand(text, len, src, env_lookup_array, (void *)envp, &out, err,
+			    sizeof(err)) == -1 ||
+	    write_atomically(dest, out.s, out.len, mode, err, sizeof(err)) == -1)
+		goto fail;
+	rc = 0;
+	goto done;
+fail:
+	log_msg(LOG_ERROR, "step %s: %s", step, err);
+done:
+	free(text);
+	free(out.s);
+	return rc;
 }

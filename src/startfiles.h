@@ -1,5 +1,5 @@
 /* The files of start-up configuration (SPEC §12): the private INITC_ENV
- * file of each step attempt. */
+ * file of each step attempt, and rendering a template step's output. */
 #ifndef INITC_STARTFILES_H
 #define INITC_STARTFILES_H
 
@@ -29,5 +29,15 @@ int envfile_collect(const struct envfile *ef, struct strv *out, char *err, size_
 
 /* Closes and removes the file and its directory. */
 void envfile_remove(struct envfile *ef);
+
+/* The most initc reads of a template. */
+#define TEMPLATE_FILE_MAX (1024L * 1024)
+
+/* Renders the template src into dest with the variables of envp: dest is
+ * written atomically (a new file beside it, then a rename) with src's
+ * permission bits, owned by whoever runs this. Runs in the step's child,
+ * with its privileges. Returns the exit status: 0, or 1 with the reason
+ * logged (for an unset variable "src:LINE: NAME is not set"). */
+int template_render(const char *step, const char *src, const char *dest, char *const *envp);
 
 #endif

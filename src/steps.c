@@ -22,6 +22,12 @@
 #include "startfiles.h"
 #include "startup.h"
 
+/* What a template step's child needs: the step and its environment. */
+struct template_job {
+	const struct step *step;
+	char *const *envp;
+};
+
 /* A wait_tcp attempt with no timeout of its own still must not hang. */
 #define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
 
@@ -125,13 +131,22 @@ static int run_tcp_probe(void *arg)
 	return probe_tcp(p->step->name, p->attempt, p->step->target, p->timeout_ms);
 }
 
+static int run_template(void *arg)
+{
+	const struct template_job *job = arg;
+
+	return template_render(job->step->name, job->step->target, job->step->output, job->envp);
+}
+
 /* Starts the attempt's process: the command, the shell, or a wait_tcp probe
- * in a child of its own (a slow DNS lookup must never block initc). Returns
- * 0, or the exit status that the failure to start counts as. */
+ * or a template in a child of its own (a slow DNS lookup or a hung file
+ * system must never block initc; the child has the step's privileges).
+ * Returns 0, or the exit status that the failure to start counts as. */
 static int start_attempt(const struct step *s, struct tcp_probe *probe, struct envfile *ef,
 			 pid_t *pid)
 {
-	static char *probe_argv[] = { "wait_tcp", NULL };
+	static char *probe_argv[] = { "wait_tcp", NULL }, *template_argv[] = { "template", NULL };
+	struct template_job job = { s, NULL };
 	struct log_fields f = fields("start_failed", s, -1, -1, -1);
 	struct spawn_req req;
 	struct launch l;
@@ -161,6 +176,11 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, struct e
 	if (s->action == ACTION_WAIT_TCP) {
 		req.fn = run_tcp_probe;
 		req.arg = probe;
+	} else if (s->action == ACTION_TEMPLATE) {
+		req.argv = template_argv;
+		req.fn = run_template;
+		job.envp = l.env.v;
+		req.arg = &job;
 	}
 	rc = spawn_start(&req, pid, err, sizeof(err));
 	if (rc) {
@@ -353,6 +373,11 @@ static void step_action_text(const struct step *s, char *buf, size_t len)
 {
 	const char *text = s->target ? s->target : s->action_text;
 	size_t n = 0;
+
+	if (s->action == ACTION_TEMPLATE) {
+		str_format(buf, len, "template %s -> %s", s->target, s->output);
+		return;
+	}
 
 	for (; *text && n + 3 < len; text++) {
 		if (*text == '\n') {
