@@ -47,6 +47,7 @@ enum key_kind {
 	KEY_ON_FAILURE,
 	KEY_LOG_FORMAT,
 	KEY_SUCCESS_CODES,
+	KEY_FILE_ENV,
 };
 
 /* Packed into 16 bytes (the tables are 31 of these in a 64 KiB binary). */
@@ -67,6 +68,8 @@ static const struct key_def initc_keys[] = {
 	{ "restart_limit", KEY_UINT, offsetof(struct plan, restart_limit), 1000 },
 	{ "status_file", KEY_RAW_PATH, offsetof(struct plan, status_file), 0 },
 	{ "log_format", KEY_LOG_FORMAT, offsetof(struct plan, log_format), 0 },
+	{ "termination_log", KEY_RAW_PATH, offsetof(struct plan, termination_log), 0 },
+	{ "file_env", KEY_FILE_ENV, 0, 0 },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -506,6 +509,32 @@ static int set_success_codes(struct loader *l, struct main_app *m, const char *v
 	return 0;
 }
 
+/* file_env = NAME ...: names to take from NAME_FILE. A drop-in adds names. */
+static int set_file_env(struct loader *l, const char *value)
+{
+	struct plan *p = l->plan;
+
+	p->file_env_origin = (struct origin){ l->file, l->line };
+	for (const char *w = value; *w;) {
+		size_t n = strcspn(w, " ,\t"), i = 0;
+
+		while (i < n && (isalnum((unsigned char)w[i]) || w[i] == '_'))
+			i++;
+		if (i < n || (n && isdigit((unsigned char)*w)) || n > 64) {
+			config_error(l, l->line, "file_env: bad variable name '%.*s'; use letters, digits "
+				     "and _, not starting with a digit", (int)(n < 64 ? n : 64), w);
+			return -1;
+		}
+		for (i = 0; n && i < p->file_env.n; i++)
+			if (strlen(p->file_env.v[i]) == n && memcmp(p->file_env.v[i], w, n) == 0)
+				break;
+		if (n && i == p->file_env.n)
+			strv_push(&p->file_env, xstrndup(w, n));
+		w += n + (w[n] != '\0');
+	}
+	return 0;
+}
+
 /* An action key: records the text (split and expanded once the whole value,
  * continuation lines included, has been read). */
 static int set_action(struct loader *l, const struct key_def *k, const char *value)
@@ -604,6 +633,8 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 		return set_user(l, field, value);
 	case KEY_SUCCESS_CODES:
 		return set_success_codes(l, &l->plan->main, value);
+	case KEY_FILE_ENV:
+		return set_file_env(l, value);
 	case KEY_MODE:
 		rc = parse_choice(value, "exec", "supervise", field, err);
 		break;
@@ -853,10 +884,28 @@ static void finish_step(struct loader *l, struct step *s)
 	}
 }
 
+/* NAME and NAME_FILE both set: which one should win is anybody's guess,
+ * so, as the official images do, refuse. */
+static void check_file_env(struct loader *l)
+{
+	struct plan *p = l->plan;
+	char file_name[80];
+
+	l->file = p->file_env_origin.file;
+	for (size_t i = 0; i < p->file_env.n; i++) {
+		str_format(file_name, sizeof(file_name), "%s_FILE", p->file_env.v[i]);
+		if (l->lookup(p->file_env.v[i], NULL) && l->lookup(file_name, NULL))
+			config_error(l, p->file_env_origin.line,
+				     "file_env: both %s and %s are set; unset one of them",
+				     p->file_env.v[i], file_name);
+	}
+}
+
 static void finish_plan(struct loader *l)
 {
 	struct plan *p = l->plan;
 
+	check_file_env(l);
 	for (size_t i = 0; i < p->n_steps; i++)
 		finish_step(l, &p->steps[i]);
 	if (p->main.command_text)

@@ -70,6 +70,9 @@ struct plan {
 	enum on_failure on_failure;
 	unsigned long restart_limit;
 	char *status_file;
+	char *termination_log; /* NULL: /dev/termination-log when it exists */
+	struct strv file_env;  /* NAMEs whose NAME_FILE holds the value (SPEC §12) */
+	struct origin file_env_origin;
 	enum log_format log_format;
 	bool log_format_set;
 	struct strv files; /* every file read, in order; origins point here */

@@ -56,6 +56,8 @@ void plan_free(struct plan *plan)
 	strv_free(&plan->main.argv);
 	proc_opts_free(&plan->main.proc);
 	free(plan->status_file);
+	free(plan->termination_log);
+	strv_free(&plan->file_env);
 	strv_free(&plan->files);
 	memset(plan, 0, sizeof(*plan));
 }
@@ -117,6 +119,23 @@ static void print_step(size_t i, const struct step *s)
 		out_format("     skipped when %s exists\n", s->creates);
 }
 
+/* file_env and termination_log; a secret's value is never printed. */
+static void print_startup(const struct plan *p)
+{
+	char var[80];
+
+	for (size_t i = 0; i < p->file_env.n; i++) {
+		const char *file;
+
+		str_format(var, sizeof(var), "%s_FILE", p->file_env.v[i]);
+		file = getenv(var);
+		out_format("file_env: %s from %s%s\n", p->file_env.v[i], file ? file : var,
+			   file ? "" : " (not set: none)");
+	}
+	if (p->termination_log)
+		out_format("termination_log: %s\n", p->termination_log);
+}
+
 void plan_print(const struct plan *p)
 {
 	char d[32], g[32];
@@ -146,4 +165,5 @@ void plan_print(const struct plan *p)
 	}
 	if (p->status_file)
 		out_format("status_file: %s\n", p->status_file);
+	print_startup(p);
 }

@@ -2,6 +2,7 @@
 #include "startfiles.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h> /* rename */
 #include <stdlib.h>
@@ -229,4 +230,121 @@ done:
 	free(text);
 	free(out.s);
 	return rc;
+}
+
+/* Reads a regular file of at most max bytes (a FIFO or a device must not
+ * block initc, a huge file must not fill its memory). Returns the bytes,
+ * NUL-terminated, or NULL with the reason in err. */
+static char *read_small_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n;
+
+	if (fd == -1) {
+		str_format(err, errlen, "cannot open %s: %s", path, error_text(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		str_format(err, errlen, "%s is not a regular file of at most %zu bytes", path, max);
+		goto close_fd;
+	}
+	buf = xmalloc(max + 1);
+	do
+		n = read(fd, buf, max + 1);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 || (size_t)n > max) {
+		str_format(err, errlen, "cannot read %s: %s", path,
+			   n == -1 ? error_text(errno) : "it grew too large");
+		free(buf);
+		buf = NULL;
+		goto close_fd;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+close_fd:
+	close(fd);
+	return buf;
+}
+
+/* One NAME of file_env: its value from the file NAME_FILE names. */
+static int secret_load(const char *name, struct strv *env, char *err, size_t errlen)
+{
+	char file_var[80], why[512];
+	const char *path;
+	struct sbuf b = { 0 };
+	size_t len;
+	char *text;
+
+	str_format(file_var, sizeof(file_var), "%s_FILE", name);
+	path = getenv(file_var);
+	if (!path)
+		return 0;
+	text = read_small_file(path, STARTUP_FILE_MAX, &len, why, sizeof(why));
+	if (text && memchr(text, '\0', len)) {
+		str_format(why, sizeof(why), "%s holds a NUL byte, which no variable can", path);
+		free(text);
+		text = NULL;
+	}
+	if (!text) {
+		str_format(err, errlen, "file_env: %s: %s", file_var, why);
+		return -1;
+	}
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	sbuf_add(&b, name, strlen(name));
+	sbuf_addc(&b, '=');
+	sbuf_add(&b, text, len);
+	free(text);
+	env_set(env, sbuf_take(&b));
+	env_set(env, xstrdup(file_var));
+	return 0;
+}
+
+int secrets_load(const struct strv *names, struct strv *env, char *err, size_t len)
+{
+	for (size_t i = 0; i < names->n; i++)
+		if (secret_load(names->v[i], env, err, len) == -1)
+			return -1;
+	return 0;
+}
+
+static const char *termlog_path;
+
+void termlog_setup(const char *path)
+{
+	if (path)
+		termlog_path = strcmp(path, "none") == 0 ? NULL : path;
+	else if (access(TERMINATION_LOG_DEFAULT, F_OK) == 0)
+		termlog_path = TERMINATION_LOG_DEFAULT;
+}
+
+void termlog_write(const char *fmt, ...)
+{
+	char msg[TERMINATION_LOG_MAX];
+	struct stat st = { .st_mode = S_IFREG }; /* for the message when fstat fails */
+	va_list ap;
+	size_t n;
+	int fd;
+
+	if (!termlog_path)
+		return;
+	va_start(ap, fmt);
+	str_vformat(msg, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	msg[n++] = '\n';
+	fd = open(termlog_path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+		  0644);
+	/* A second name (a hard link a step planted) could make initc
+	 * truncate any file: write only to a regular file of one name. */
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    ftruncate(fd, 0) == -1 || write_all(fd, msg, n) == -1)
+		log_msg(LOG_WARN, "cannot write the termination message to %s: %s", termlog_path,
+			fd == -1 || (S_ISREG(st.st_mode) && st.st_nlink == 1)
+				? error_text(errno)
+				: "not a regular file with one name");
+	if (fd >= 0)
+		close(fd);
 }

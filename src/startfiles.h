@@ -1,5 +1,6 @@
 /* The files of start-up configuration (SPEC §12): the private INITC_ENV
- * file of each step attempt, and rendering a template step's output. */
+ * file of each step attempt, rendering a template step's output, secrets
+ * from NAME_FILE, and the termination message (SPEC §11). */
 #ifndef INITC_STARTFILES_H
 #define INITC_STARTFILES_H
 
@@ -39,5 +40,24 @@ void envfile_remove(struct envfile *ef);
  * with its privileges. Returns the exit status: 0, or 1 with the reason
  * logged (for an unset variable "src:LINE: NAME is not set"). */
 int template_render(const char *step, const char *src, const char *dest, char *const *envp);
+
+/* For each NAME of names whose NAME_FILE is set in initc's environment:
+ * "NAME=<the file's content, one trailing newline removed>" and a bare
+ * "NAME_FILE" (removed) into env. The file may be at most
+ * STARTUP_FILE_MAX bytes, with no NUL byte. Returns 0, or -1 with a
+ * message naming the variable and the file in err. */
+int secrets_load(const struct strv *names, struct strv *env, char *err, size_t len);
+
+#define TERMINATION_LOG_DEFAULT "/dev/termination-log"
+#define TERMINATION_LOG_MAX 4096
+
+/* Where the termination message goes: path ("none": nowhere), or with
+ * path NULL the default when that file exists (Kubernetes mounts it). */
+void termlog_setup(const char *path);
+
+/* Writes why init failed (at most TERMINATION_LOG_MAX bytes, the file
+ * truncated first), without following a link and without blocking on a
+ * FIFO; a failure to write is logged, never fatal. */
+void termlog_write(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

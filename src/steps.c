@@ -44,8 +44,10 @@ struct run {
 	const struct plan *plan;
 	int64_t deadline_at; /* NO_DEADLINE when there is none */
 	int pending_stop;    /* a stop signal that arrived outside an attempt */
-	struct strv *env;    /* what succeeded steps pass on (INITC_ENV) */
-	char why[256];	     /* why the last attempt failed, when not its status */
+	struct strv *env;    /* what file_env and succeeded steps pass on */
+	char why[256];	     /* why the last attempt failed */
+	const struct step *step; /* the step running, and its attempt */
+	unsigned long attempt;
 };
 
 /* What a wait_tcp probe child needs; lives on the parent's stack, which
@@ -409,6 +411,8 @@ static struct result step_run(struct run *r, const struct step *s)
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
 		r->why[0] = '\0';
+		r->step = s;
+		r->attempt = attempt;
 		res = attempt_once(r, s, (int)attempt);
 		if (res.outcome == OUT_OK) {
 			f = fields("step_succeeded", s, (int)attempt, 0, now_ms() - started);
@@ -464,11 +468,35 @@ static struct result run_pass(struct run *r)
 	return result(OUT_OK, 0);
 }
 
+/* The termination message (SPEC §11): what failed, the step, the attempt,
+ * the status and the reason, for `kubectl describe pod`. A stop signal is
+ * no failure of init: the container was told to stop. */
+static void write_termination_message(const struct run *r, struct result res, int code)
+{
+	const struct step *s = r->step;
+	char d[32];
+
+	if (res.outcome == OUT_DEADLINE) {
+		format_duration(r->plan->deadline_ms, d, sizeof(d));
+		if (s)
+			termlog_write("initc: init failed: deadline of %s exceeded in step %s "
+				      "(attempt %lu of %lu); initc exits %d", d, s->name, r->attempt,
+				      s->retries + 1, code);
+		else
+			termlog_write("initc: init failed: deadline of %s exceeded; initc exits %d", d,
+				      code);
+	} else if (res.outcome != OUT_OK && res.outcome != OUT_STOPPED && s) {
+		termlog_write("initc: init failed: step %s failed for good: attempt %lu of %lu: %s; "
+			      "initc exits %d", s->name, r->attempt, s->retries + 1, r->why, code);
+	}
+}
+
 /* Maps the final result to initc's exit status and the status file. */
 static int finish(const struct run *r, struct result res, int64_t start_ms)
 {
 	struct log_fields f = fields("init_done", NULL, -1, -1, now_ms() - start_ms);
 
+	write_termination_message(r, res, res.outcome == OUT_STOPPED ? 128 + res.status : res.status);
 	switch (res.outcome) {
 	case OUT_OK:
 		f.status = 0;
@@ -498,7 +526,7 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 {
 	/* Lives on after the steps: the app gets it too (launch_pass_env). */
 	static struct strv passed;
-	struct run r = { plan, NO_DEADLINE, 0, &passed, "" };
+	struct run r = { plan, NO_DEADLINE, 0, &passed, "", NULL, 0 };
 	struct result res;
 	unsigned long pass = 0;
 
@@ -508,6 +536,12 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 	for (;;) {
 		/* A new pass starts afresh, as a restarted pod would. */
 		strv_free(&passed);
+		if (secrets_load(&plan->file_env, &passed, r.why, sizeof(r.why)) == -1) {
+			log_msg(LOG_ERROR, "%s; nothing was run", r.why);
+			termlog_write("initc: init failed: %s", r.why);
+			status_set("Init:Error");
+			return EXIT_CONFIG;
+		}
 		res = run_pass(&r);
 		if (res.outcome != OUT_FAILED && res.outcome != OUT_TIMEOUT)
 			break;

@@ -3,6 +3,8 @@
  * passed on through INITC_ENV, templates, secrets from files. Each test
  * gets a temp dir T (exported as $T to initc and its steps). */
 #include <check.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,20 @@ static void run_with(const char *config, const char *const *args, const char *co
 static void run(const char *config, struct run_result *r)
 {
 	run_with(config, NULL, NULL, r);
+}
+
+/* run() with a config made from a format, where %1$s is T. */
+static void __attribute__((format(printf, 1, 3))) run_fmt(const char *fmt, struct run_result *r, ...)
+{
+	char *config;
+	va_list ap;
+
+	va_start(ap, r);
+	if (vasprintf(&config, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	run(config, r);
+	free(config);
 }
 
 static char *slurp(const char *name)
@@ -492,6 +508,256 @@ START_TEST(test_template_check_prints_plan)
 }
 END_TEST
 
+/* The official images' NAME_FILE convention: the file's content, one
+ * trailing newline removed, becomes NAME for steps and the app, and
+ * NAME_FILE is gone from their environment. A link (as in Kubernetes'
+ * secret volumes) is followed. */
+START_TEST(test_file_env_value_for_steps_and_app)
+{
+	struct run_result r;
+	char *pw = write_file(T, "pw", "s3 cret\n"), *key = write_file(T, "key", "k\n\n");
+	char *link_path = path_join(T, "key-link"), *e1, *e2;
+	const char *env[3];
+
+	ck_assert_int_eq(symlink(key, link_path), 0);
+	if (asprintf(&e1, "DB_PASSWORD_FILE=%s", pw) < 0 ||
+	    asprintf(&e2, "API_KEY_FILE=%s", link_path) < 0)
+		abort();
+	env[0] = e1;
+	env[1] = e2;
+	env[2] = NULL;
+	run_with("[initc]\n"
+		 "file_env = DB_PASSWORD, API_KEY OTHER\n"
+		 "[step:show]\n"
+		 "shell = echo \"step: [$DB_PASSWORD] [$API_KEY] ${DB_PASSWORD_FILE-gone} ${OTHER-unset}\"\n"
+		 "[main]\n"
+		 "command = sh -c 'echo \"app: [$DB_PASSWORD] ${API_KEY_FILE-gone}\"'\n",
+		 NULL, env, &r);
+	ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+	ASSERT_OUT_HAS(r, "step: [s3 cret] [k\n] gone unset\n");
+	ASSERT_OUT_HAS(r, "app: [s3 cret] gone\n");
+	ck_assert_msg(!strstr(r.err, "s3 cret"), "the secret is in the log:\n%s", r.err);
+	free(pw);
+	free(key);
+	free(link_path);
+	free(e1);
+	free(e2);
+	run_result_free(&r);
+}
+END_TEST
+
+/* Runs config with one extra variable and expects exit 78 with message
+ * and nothing run (the config's first step would create T/marker). */
+static void assert_refused_with(const char *config, const char *var, const char *message)
+{
+	struct run_result r;
+	const char *env[] = { var, NULL };
+
+	run_with(config, NULL, env, &r);
+	ck_assert_int_eq(r.status, 78);
+	ASSERT_ERR_HAS(r, message);
+	ck_assert(!file_exists(path_join(T, "marker")));
+	run_result_free(&r);
+}
+
+static const char secret_config[] = "[initc]\n"
+				    "file_env = DB_PASSWORD\n"
+				    "[step:marker]\n"
+				    "shell = touch $T/marker\n";
+
+START_TEST(test_file_env_both_set_is_config_error)
+{
+	struct run_result r;
+	const char *env[] = { "DB_PASSWORD=x", "DB_PASSWORD_FILE=/dev/null", NULL };
+	const char *check[] = { "--check", NULL };
+	char *expect;
+
+	if (asprintf(&expect, "%s/initc.ini:2: file_env: both DB_PASSWORD and DB_PASSWORD_FILE are set; "
+			      "unset one of them", T) < 0)
+		abort();
+	run_with(secret_config, check, env, &r);
+	ck_assert_int_eq(r.status, 78);
+	ASSERT_ERR_HAS(r, expect);
+	run_result_free(&r);
+	run_with(secret_config, NULL, env, &r);
+	ck_assert_int_eq(r.status, 78);
+	ASSERT_ERR_HAS(r, expect);
+	ck_assert(!file_exists(path_join(T, "marker")));
+	run_result_free(&r);
+	free(expect);
+}
+END_TEST
+
+/* A missing file, a FIFO (which must not block initc), a file over
+ * 64 KiB and a NUL byte are refused with the variable and the file. */
+START_TEST(test_file_env_bad_files_refused)
+{
+	char *fifo = path_join(T, "fifo"), *big = path_join(T, "big"), *var;
+	char cmd[4200];
+
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	snprintf(cmd, sizeof(cmd), "head -c 65537 /dev/zero | tr '\\0' x > '%s'", big);
+	ck_assert_int_eq(system(cmd), 0);
+	write_file(T, "nul", "a\nb");
+	snprintf(cmd, sizeof(cmd), "printf 'a\\0b' > '%s/nul'", T);
+	ck_assert_int_eq(system(cmd), 0);
+
+	assert_refused_with(secret_config, "DB_PASSWORD_FILE=/nonexistent/pw",
+			    "file_env: DB_PASSWORD_FILE: cannot open /nonexistent/pw: No such file or directory; nothing was run");
+	if (asprintf(&var, "DB_PASSWORD_FILE=%s", fifo) < 0)
+		abort();
+	assert_refused_with(secret_config, var, "is not a regular file of at most 65536 bytes");
+	free(var);
+	if (asprintf(&var, "DB_PASSWORD_FILE=%s", big) < 0)
+		abort();
+	assert_refused_with(secret_config, var, "is not a regular file of at most 65536 bytes");
+	free(var);
+	if (asprintf(&var, "DB_PASSWORD_FILE=%s/nul", T) < 0)
+		abort();
+	assert_refused_with(secret_config, var, "holds a NUL byte");
+	free(var);
+	free(fifo);
+	free(big);
+}
+END_TEST
+
+/* --check names where each secret comes from, never its value. */
+START_TEST(test_file_env_check_prints_source)
+{
+	struct run_result r;
+	char *pw = write_file(T, "pw", "hunter2\n"), *var, *expect;
+	const char *check[] = { "--check", NULL }, *env[] = { NULL, NULL };
+
+	if (asprintf(&var, "DB_PASSWORD_FILE=%s", pw) < 0 ||
+	    asprintf(&expect, "file_env: DB_PASSWORD from %s\n", pw) < 0)
+		abort();
+	env[0] = var;
+	run_with("[initc]\nfile_env = DB_PASSWORD API_KEY\n", check, env, &r);
+	ck_assert_int_eq(r.status, 0);
+	ASSERT_OUT_HAS(r, expect);
+	ASSERT_OUT_HAS(r, "file_env: API_KEY from API_KEY_FILE (not set: none)\n");
+	ck_assert(!strstr(r.out, "hunter2"));
+	free(pw);
+	free(var);
+	free(expect);
+	run_result_free(&r);
+}
+END_TEST
+
+/* The termination message names the step, the attempt, the reason and the
+ * status; an older, longer message is truncated away. */
+START_TEST(test_termination_message_step_failed)
+{
+	struct run_result r;
+	char *term = write_file(T, "term", "an older message that is much longer than the new one, "
+					   "and must not show at its end\n"), *text;
+
+	run_fmt("[initc]\n"
+		"termination_log = %s\n"
+		"[step:migrate]\n"
+		"shell = exit 3\n"
+		"retries = 1\n"
+		"retry_delay = 100ms\n",
+		&r, term);
+	ck_assert_int_eq(r.status, 3);
+	text = read_file(term);
+	ck_assert_str_eq(text, "initc: init failed: step migrate failed for good: attempt 2 of 2: "
+			       "exit status 3; initc exits 3\n");
+	free(text);
+	free(term);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_termination_message_reasons)
+{
+	struct run_result r;
+	char *term = path_join(T, "term"), *text;
+
+	run_fmt("[initc]\ntermination_log = %s/term\ndeadline = 1s\n"
+	    "[step:slow]\ncommand = sleep 10\n", &r, T);
+	ck_assert_int_eq(r.status, 124);
+	text = read_file(term);
+	ck_assert_str_eq(text, "initc: init failed: deadline of 1s exceeded in step slow "
+			       "(attempt 1 of 1); initc exits 124\n");
+	free(text);
+	run_result_free(&r);
+
+	run_fmt("[initc]\ntermination_log = %s/term\n"
+	    "[step:env]\nshell = echo 'not a pair' > \"$INITC_ENV\"\n", &r, T);
+	ck_assert_int_eq(r.status, 1);
+	text = read_file(term);
+	ck_assert_str_eq(text, "initc: init failed: step env failed for good: attempt 1 of 1: "
+			       "line 1: 'not a pair' is not NAME=value; initc exits 1\n");
+	free(text);
+	run_result_free(&r);
+
+	run_fmt("[initc]\ntermination_log = %s/term\n[main]\ncommand = /nonexistent/app\n", &r, T);
+	ck_assert_int_eq(r.status, 127);
+	text = read_file(term);
+	ck_assert_str_eq(text, "initc: the application cannot be started: cannot run "
+			       "'/nonexistent/app': No such file or directory; initc exits 127\n");
+	free(text);
+	free(term);
+	run_result_free(&r);
+}
+END_TEST
+
+/* Nothing is written when init succeeds, nor when initc is told to stop. */
+START_TEST(test_termination_message_only_on_failure)
+{
+	struct run_result r;
+	char *term = path_join(T, "term"), *conf, *text;
+	const char *args[] = { "-c", NULL, NULL }, *env[] = { t_env, NULL };
+	pid_t pid;
+
+	run_fmt("[initc]\ntermination_log = %s/term\n[step:ok]\ncommand = true\n", &r, T);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(!file_exists(term));
+	run_result_free(&r);
+
+	if (asprintf(&conf, "[initc]\ntermination_log = %s\n"
+			    "[step:wait]\nshell = touch $T/started; sleep 10\n", term) < 0)
+		abort();
+	text = conf;
+	conf = write_file(T, "initc.ini", text);
+	free(text);
+	args[1] = conf;
+	pid = start_initc(args, env, T);
+	ck_assert(wait_for_file(path_join(T, "started"), 10000));
+	kill(pid, SIGTERM);
+	wait_initc(pid, T, 20, &r);
+	ck_assert_int_eq(r.status, 143);
+	ck_assert(!file_exists(term));
+	free(conf);
+	free(term);
+	run_result_free(&r);
+}
+END_TEST
+
+/* A link or a second name planted at the path is not written through. */
+START_TEST(test_termination_message_not_through_links)
+{
+	struct run_result r;
+	char *victim = write_file(T, "victim", "keep\n"), *text;
+
+	ck_assert_int_eq(symlink(victim, path_join(T, "term")), 0);
+	ck_assert_int_eq(link(victim, path_join(T, "hard")), 0);
+	run_fmt("[initc]\ntermination_log = %s/term\n[step:bad]\nshell = exit 2\n", &r, T);
+	ck_assert_int_eq(r.status, 2);
+	ASSERT_ERR_HAS(r, "cannot write the termination message to ");
+	run_result_free(&r);
+	run_fmt("[initc]\ntermination_log = %s/hard\n[step:bad]\nshell = exit 2\n", &r, T);
+	ck_assert_int_eq(r.status, 2);
+	ASSERT_ERR_HAS(r, "hard: not a regular file with one name");
+	text = read_file(victim);
+	ck_assert_str_eq(text, "keep\n");
+	free(text);
+	free(victim);
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("startenv");
@@ -516,6 +782,14 @@ int main(void)
 	tcase_add_test(tc, test_template_replaces_link_not_target);
 	tcase_add_test(tc, test_template_config_errors);
 	tcase_add_test(tc, test_template_check_prints_plan);
+	tcase_add_test(tc, test_file_env_value_for_steps_and_app);
+	tcase_add_test(tc, test_file_env_both_set_is_config_error);
+	tcase_add_test(tc, test_file_env_bad_files_refused);
+	tcase_add_test(tc, test_file_env_check_prints_source);
+	tcase_add_test(tc, test_termination_message_step_failed);
+	tcase_add_test(tc, test_termination_message_reasons);
+	tcase_add_test(tc, test_termination_message_only_on_failure);
+	tcase_add_test(tc, test_termination_message_not_through_links);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
