@@ -758,6 +758,40 @@ START_TEST(test_termination_message_not_through_links)
 }
 END_TEST
 
+/* README's example, for real: the rendered file and the app's view. */
+START_TEST(test_example_startup_config_runs)
+{
+	struct run_result r;
+	char *key = write_file(T, "api_key", "s3cret\n"), *e1, *e2, *conf, *dest;
+	const char *args[] = { "-c", "examples/startup-config.ini", NULL }, *env[3];
+	pid_t pid;
+
+	if (asprintf(&e1, "API_KEY_FILE=%s", key) < 0 || asprintf(&e2, "STARTUP_DIR=%s/out", T) < 0)
+		abort();
+	env[0] = e1;
+	env[1] = e2;
+	env[2] = NULL;
+	pid = start_initc(args, env, T);
+	wait_initc(pid, T, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+	dest = path_join(T, "out/nginx.conf");
+	conf = read_file(dest);
+	ck_assert_ptr_nonnull(conf);
+	ASSERT_HAS(conf, "proxy_set_header Host $host;\n");
+	ASSERT_HAS(conf, "proxy_set_header X-Api-Key \"s3cret\";\n");
+	ASSERT_HAS(conf, "set $literal \"${NOT_EXPANDED}\";\n");
+	ASSERT_HAS(conf, "server_name node-");
+	ASSERT_OUT_HAS(r, "API_KEY has 6 characters, API_KEY_FILE=gone\n");
+	ASSERT_OUT_HAS(r, "proxy_pass http://127.0.0.1:9000;\n");
+	free(conf);
+	free(dest);
+	free(key);
+	free(e1);
+	free(e2);
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("startenv");
@@ -790,6 +824,7 @@ int main(void)
 	tcase_add_test(tc, test_termination_message_reasons);
 	tcase_add_test(tc, test_termination_message_only_on_failure);
 	tcase_add_test(tc, test_termination_message_not_through_links);
+	tcase_add_test(tc, test_example_startup_config_runs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
