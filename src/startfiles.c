@@ -110,46 +110,56 @@ void envfile_remove(struct envfile *ef)
 	ef->dir[0] = '\0';
 }
 
-/* Reads the whole template into *text; 0, or -1 with the reason in err. */
-static int template_read(const char *src, char **text, size_t *len, mode_t *mode, char *err,
-			 size_t errlen)
+/* Reads a regular file of at most max bytes (a FIFO or a device must not
+ * block initc, a huge file must not fill its memory). Returns the bytes,
+ * NUL-terminated, with the permission bits in *mode when mode is not NULL,
+ * or NULL with the reason in err. */
+static char *read_small_file(const char *path, size_t max, size_t *len, mode_t *mode, char *err,
+			     size_t errlen)
 {
-	int fd = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
-	size_t got = 0;
-	int rc = -1;
+	char *buf = NULL;
+	size_t got = 0, cap;
 
 	if (fd == -1) {
-		str_format(err, errlen, "cannot open template %s: %s", src, error_text(errno));
-		return -1;
+		str_format(err, errlen, "cannot open %s: %s", path, error_text(errno));
+		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size > TEMPLATE_FILE_MAX) {
-		str_format(err, errlen, "template %s is not a regular file of at most %ld bytes", src,
-			   TEMPLATE_FILE_MAX);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		str_format(err, errlen, "%s is not a regular file of at most %zu bytes", path, max);
 		goto close_fd;
 	}
-	*text = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, *text + got, (size_t)st.st_size - got);
+	cap = (size_t)st.st_size + 1; /* one byte more tells a file that grew */
+	buf = xmalloc(cap + 1);
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
 
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			if (n == 0)
+				break;
+			str_format(err, errlen, "cannot read %s: %s", path, error_text(errno));
+			goto free_buf;
+		}
 		got += (size_t)n;
 	}
-	if (got < (size_t)st.st_size) {
-		str_format(err, errlen, "cannot read template %s: %s", src,
-			   got ? "it shrank" : error_text(errno));
-		free(*text);
-		goto close_fd;
+	if (got != (size_t)st.st_size) {
+		str_format(err, errlen, "%s changed while initc read it", path);
+		goto free_buf;
 	}
+	buf[got] = '\0';
 	*len = got;
-	*mode = st.st_mode & 0777;
-	rc = 0;
+	if (mode)
+		*mode = st.st_mode & 0777;
+	goto close_fd;
+free_buf:
+	free(buf);
+	buf = NULL;
 close_fd:
 	close(fd);
-	return rc;
+	return buf;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -216,7 +226,8 @@ int template_render(const char *step, const char *src, const char *dest, char *c
 	mode_t mode = 0;
 	int rc = 1;
 
-	if (template_read(src, &text, &len, &mode, err, sizeof(err)) == -1)
+	text = read_small_file(src, TEMPLATE_FILE_MAX, &len, &mode, err, sizeof(err));
+	if (!text)
 		goto fail;
 	if (template_expand(text, len, src, env_lookup_array, (void *)envp, &out, err,
 			    sizeof(err)) == -1 ||
@@ -232,42 +243,6 @@ done:
 	return rc;
 }
 
-/* Reads a regular file of at most max bytes (a FIFO or a device must not
- * block initc, a huge file must not fill its memory). Returns the bytes,
- * NUL-terminated, or NULL with the reason in err. */
-static char *read_small_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	char *buf = NULL;
-	ssize_t n;
-
-	if (fd == -1) {
-		str_format(err, errlen, "cannot open %s: %s", path, error_text(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		str_format(err, errlen, "%s is not a regular file of at most %zu bytes", path, max);
-		goto close_fd;
-	}
-	buf = xmalloc(max + 1);
-	do
-		n = read(fd, buf, max + 1);
-	while (n == -1 && errno == EINTR);
-	if (n == -1 || (size_t)n > max) {
-		str_format(err, errlen, "cannot read %s: %s", path,
-			   n == -1 ? error_text(errno) : "it grew too large");
-		free(buf);
-		buf = NULL;
-		goto close_fd;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-close_fd:
-	close(fd);
-	return buf;
-}
-
 /* One NAME of file_env: its value from the file NAME_FILE names. */
 static int secret_load(const char *name, struct strv *env, char *err, size_t errlen)
 {
@@ -281,7 +256,7 @@ static int secret_load(const char *name, struct strv *env, char *err, size_t err
 	path = getenv(file_var);
 	if (!path)
 		return 0;
-	text = read_small_file(path, STARTUP_FILE_MAX, &len, why, sizeof(why));
+	text = read_small_file(path, STARTUP_FILE_MAX, &len, NULL, why, sizeof(why));
 	if (text && memchr(text, '\0', len)) {
 		str_format(why, sizeof(why), "%s holds a NUL byte, which no variable can", path);
 		free(text);

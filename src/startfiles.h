@@ -32,7 +32,7 @@ int envfile_collect(const struct envfile *ef, struct strv *out, char *err, size_
 void envfile_remove(struct envfile *ef);
 
 /* The most initc reads of a template. */
-#define TEMPLATE_FILE_MAX (1024L * 1024)
+#define TEMPLATE_FILE_MAX ((size_t)1024 * 1024)
 
 /* Renders the template src into dest with the variables of envp: dest is
  * written atomically (a new file beside it, then a rename) with src's
