@@ -159,12 +159,12 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, struct e
 		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
 		return EXIT_NOEXEC;
 	}
+	/* INITC_ENV is an offer: an image with nowhere to put the file (a
+	 * bare chroot) or a non-root initc that cannot give it to the step's
+	 * user still runs its steps, which fail on their own if they use it. */
 	if ((s->action == ACTION_COMMAND || s->action == ACTION_SHELL) &&
-	    envfile_create(ef, l.has_creds ? &l.creds : NULL, err, sizeof(err)) == -1) {
-		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
-		launch_free(&l);
-		return EXIT_NOEXEC;
-	}
+	    envfile_create(ef, l.has_creds ? &l.creds : NULL, err, sizeof(err)) == -1)
+		log_msg(LOG_WARN, "step %s: %s; it runs without INITC_ENV", s->name, err);
 	if (ef->fd >= 0)
 		launch_set(&l, ef->entry);
 	memset(&req, 0, sizeof(req));
@@ -537,7 +537,7 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 		/* A new pass starts afresh, as a restarted pod would. */
 		strv_free(&passed);
 		if (secrets_load(&plan->file_env, &passed, r.why, sizeof(r.why)) == -1) {
-			log_msg(LOG_ERROR, "%s; nothing was run", r.why);
+			log_msg(LOG_ERROR, "%s%s", r.why, pass ? "" : "; nothing was run");
 			termlog_write("initc: init failed: %s", r.why);
 			status_set("Init:Error");
 			return EXIT_CONFIG;

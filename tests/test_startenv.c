@@ -792,6 +792,38 @@ START_TEST(test_example_startup_config_runs)
 }
 END_TEST
 
+/* With nowhere to put INITC_ENV (read-only /dev/shm, /run and /tmp, as in
+ * a bare image), steps still run, without it, and a warning says why. The
+ * config is passed as an open descriptor, since T is under the hidden /tmp. */
+START_TEST(test_initc_env_nowhere_steps_still_run)
+{
+	struct run_result r;
+	const char *args[] = { "unshare", "--mount", "sh", "-c",
+			       "exec 3< \"$T/initc.ini\" && for d in /dev/shm /run /tmp; do "
+			       "mount -t tmpfs -o ro tmpfs $d || exit 99; done && "
+			       "exec \"$INITC\" -c /proc/self/fd/3", NULL };
+	const char *env[] = { t_env, NULL, NULL };
+	char *initc_env;
+	pid_t pid;
+
+	if (geteuid() != 0 || system("unshare --mount true 2>/dev/null") != 0)
+		return; /* needs a mount namespace */
+	free(write_file(T, "initc.ini", "[step:plain]\n"
+					"shell = echo \"plain ran, INITC_ENV=${INITC_ENV-unset}\"\n"));
+	if (asprintf(&initc_env, "INITC=%s", initc_bin()) < 0)
+		abort();
+	env[1] = initc_env;
+	pid = start_program(args, env, T);
+	wait_initc(pid, T, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
+	ASSERT_OUT_HAS(r, "plain ran, INITC_ENV=unset\n");
+	ASSERT_ERR_HAS(r, "step plain: cannot make a directory for INITC_ENV in /dev/shm, /run or "
+			  "/tmp: Read-only file system; it runs without INITC_ENV");
+	free(initc_env);
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("startenv");
@@ -809,6 +841,7 @@ int main(void)
 	tcase_add_test(tc, test_initc_env_bad_line_fails_for_good);
 	tcase_add_test(tc, test_initc_env_oversize_fails);
 	tcase_add_test(tc, test_initc_env_at_limit_is_kept);
+	tcase_add_test(tc, test_initc_env_nowhere_steps_still_run);
 	tcase_add_test(tc, test_template_renders_nginx_style);
 	tcase_add_test(tc, test_template_unset_variable_fails);
 	tcase_add_test(tc, test_template_runs_as_user);
