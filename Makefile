@@ -19,7 +19,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(
 
 SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/plan.c src/user.c \
        src/spawn.c src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c \
-       src/handoff.c src/check.c
+       src/handoff.c src/check.c src/startup.c src/startfiles.c
 MAIN := src/main.c
 HDR := $(wildcard src/*.h)
 
@@ -186,7 +186,8 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(INIH_CFLAGS) -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers $(B)/fuzz/fuzz_dns
+FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers $(B)/fuzz/fuzz_dns \
+	$(B)/fuzz/fuzz_startup
 
 $(B)/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
 	@mkdir -p $(@D)

@@ -31,6 +31,8 @@ enum key_kind {
 	KEY_SHELL,	  /* step action: /bin/sh -c script */
 	KEY_WAIT_TCP,	  /* step action: host:port */
 	KEY_WAIT_FILE,	  /* step action: path */
+	KEY_TEMPLATE,	  /* step action: the template's path */
+	KEY_OUTPUT,	  /* a template step's output path */
 	KEY_MAIN_COMMAND, /* [main] command */
 	KEY_DURATION,
 	KEY_UINT,
@@ -46,6 +48,7 @@ enum key_kind {
 	KEY_LOG_FORMAT,
 	KEY_SUCCESS_CODES,
 	KEY_RESTART_LIMIT, /* a number, or unlimited / infinite */
+	KEY_FILE_ENV,
 };
 
 /* Packed into 16 bytes (the tables are 31 of these in a 64 KiB binary). */
@@ -68,6 +71,8 @@ static const struct key_def initc_keys[] = {
 	{ "restart_max_delay", KEY_DURATION, offsetof(struct plan, restart_max_delay_ms), 0 },
 	{ "status_file", KEY_RAW_PATH, offsetof(struct plan, status_file), 0 },
 	{ "log_format", KEY_LOG_FORMAT, offsetof(struct plan, log_format), 0 },
+	{ "termination_log", KEY_RAW_PATH, offsetof(struct plan, termination_log), 0 },
+	{ "file_env", KEY_FILE_ENV, 0, 0 },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -76,6 +81,8 @@ static const struct key_def step_keys[] = {
 	{ "shell", KEY_SHELL, 0, 0 },
 	{ "wait_tcp", KEY_WAIT_TCP, 0, 0 },
 	{ "wait_file", KEY_WAIT_FILE, 0, 0 },
+	{ "template", KEY_TEMPLATE, 0, 0 },
+	{ "output", KEY_OUTPUT, offsetof(struct step, output), 0 },
 	{ "timeout", KEY_DURATION, offsetof(struct step, timeout_ms), 0 },
 	{ "retries", KEY_UINT, offsetof(struct step, retries), 1000000 },
 	{ "retry_delay", KEY_DURATION, offsetof(struct step, retry_delay_ms), 0 },
@@ -575,6 +582,32 @@ static int set_success_codes(struct loader *l, struct main_app *m, const char *v
 	return 0;
 }
 
+/* file_env = NAME ...: names to take from NAME_FILE. A drop-in adds names. */
+static int set_file_env(struct loader *l, const char *value)
+{
+	struct plan *p = l->plan;
+
+	p->file_env_origin = (struct origin){ l->file, l->line };
+	for (const char *w = value; *w;) {
+		size_t n = strcspn(w, " ,\t"), i = 0;
+
+		while (i < n && (isalnum((unsigned char)w[i]) || w[i] == '_'))
+			i++;
+		if (i < n || (n && isdigit((unsigned char)*w)) || n > 64) {
+			config_error(l, l->line, "file_env: bad variable name '%.*s'; use letters, digits "
+				     "and _, not starting with a digit", (int)(n < 64 ? n : 64), w);
+			return -1;
+		}
+		for (i = 0; n && i < p->file_env.n; i++)
+			if (strlen(p->file_env.v[i]) == n && memcmp(p->file_env.v[i], w, n) == 0)
+				break;
+		if (n && i == p->file_env.n)
+			strv_push(&p->file_env, xstrndup(w, n));
+		w += n + (w[n] != '\0');
+	}
+	return 0;
+}
+
 /* An action key: records the text (split and expanded once the whole value,
  * continuation lines included, has been read). */
 static int set_action(struct loader *l, const struct key_def *k, const char *value)
@@ -583,8 +616,10 @@ static int set_action(struct loader *l, const struct key_def *k, const char *val
 	enum action a = k->kind == KEY_COMMAND	 ? ACTION_COMMAND
 			: k->kind == KEY_SHELL	 ? ACTION_SHELL
 			: k->kind == KEY_WAIT_TCP ? ACTION_WAIT_TCP
+			: k->kind == KEY_TEMPLATE ? ACTION_TEMPLATE
 						  : ACTION_WAIT_FILE;
-	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file" };
+	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file",
+					     "template" };
 
 	if (s->action != ACTION_NONE && s->action != a) {
 		config_error(l, l->line,
@@ -644,6 +679,7 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_SHELL:
 	case KEY_WAIT_TCP:
 	case KEY_WAIT_FILE:
+	case KEY_TEMPLATE:
 		return set_action(l, k, value);
 	case KEY_MAIN_COMMAND:
 		set_string(&l->plan->main.command_text, xstrdup(value));
@@ -667,6 +703,9 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_SIGNAL:
 		rc = parse_signal(value, field, err);
 		break;
+	case KEY_OUTPUT: /* a path like any; its line for messages */
+		l->plan->steps[l->step].output_origin = (struct origin){ l->file, l->line };
+		/* fall through */
 	case KEY_PATH:
 		str_format(what, sizeof(what), "%s: ", k->name);
 		if (config_expand(l, NULL, l->line, what, value, &expanded, err, NULL) == -1) {
@@ -688,6 +727,8 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 		return set_user(l, field, value);
 	case KEY_SUCCESS_CODES:
 		return set_success_codes(l, &l->plan->main, value);
+	case KEY_FILE_ENV:
+		return set_file_env(l, value);
 	case KEY_MODE:
 		rc = parse_choice(value, "exec", "supervise", field, err);
 		break;
@@ -864,6 +905,40 @@ static void check_tcp_target(struct loader *l, const struct step *s)
 		config_error(l, s->action_origin.line, "step '%s': wait_tcp: %s", s->name, err);
 }
 
+/* The same file under two names (a link, "a/../a") counts as the same. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* A template needs its output, somewhere else than itself: rendering over
+ * the template would lose it for the next start. */
+static void finish_template(struct loader *l, struct step *s)
+{
+	char err[PARSE_ERR_MAX];
+
+	l->file = s->action_origin.file;
+	if (config_expand(l, NULL, s->action_origin.line, "template: ", s->action_text, &s->target,
+			  err, NULL) == -1) {
+		config_error(l, s->action_origin.line, "%s", err);
+		return;
+	}
+	if (!*s->target)
+		config_error(l, s->action_origin.line, "step '%s': the template path is empty", s->name);
+	else if (!s->output)
+		config_error(l, s->action_origin.line,
+			     "step '%s': template needs output = DEST, the file to render", s->name);
+	else if (same_file(s->target, s->output))
+		config_error(l, s->output_origin.line,
+			     "step '%s': output %s is the template itself; render into another "
+			     "file (with a read-only root: a writable directory)", s->name, s->output);
+}
+
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
@@ -874,7 +949,7 @@ static void finish_step(struct loader *l, struct step *s)
 	case ACTION_NONE:
 		l->file = s->origin.file;
 		config_error(l, s->origin.line,
-			     "step '%s' has no action; add one of: command, shell, wait_tcp, wait_file",
+			     "step '%s' has no action; add one of: command, shell, wait_tcp, wait_file, template",
 			     s->name);
 		break;
 	case ACTION_COMMAND:
@@ -897,6 +972,32 @@ static void finish_step(struct loader *l, struct step *s)
 		else if (s->action == ACTION_WAIT_TCP && !deferred)
 			check_tcp_target(l, s); /* else when a run loads it, with the value */
 		break;
+	case ACTION_TEMPLATE:
+		finish_template(l, s);
+		break;
+	}
+	if (s->output && s->action != ACTION_TEMPLATE && s->action != ACTION_NONE) {
+		l->file = s->output_origin.file;
+		config_error(l, s->output_origin.line,
+			     "step '%s': output names the file a template renders; "
+			     "add template = SRC or remove output", s->name);
+	}
+}
+
+/* NAME and NAME_FILE both set: which one should win is anybody's guess,
+ * so, as the official images do, refuse. */
+static void check_file_env(struct loader *l)
+{
+	struct plan *p = l->plan;
+	char file_name[80];
+
+	l->file = p->file_env_origin.file;
+	for (size_t i = 0; i < p->file_env.n; i++) {
+		str_format(file_name, sizeof(file_name), "%s_FILE", p->file_env.v[i]);
+		if (l->lookup(p->file_env.v[i], false, NULL) && l->lookup(file_name, false, NULL))
+			config_error(l, p->file_env_origin.line,
+				     "file_env: both %s and %s are set; unset one of them",
+				     p->file_env.v[i], file_name);
 	}
 }
 
@@ -904,6 +1005,7 @@ static void finish_plan(struct loader *l)
 {
 	struct plan *p = l->plan;
 
+	check_file_env(l);
 	for (size_t i = 0; i < p->n_steps; i++)
 		finish_step(l, &p->steps[i]);
 	if (p->main.command_text)

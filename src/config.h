@@ -10,7 +10,10 @@
 #include "log.h"
 #include "util.h"
 
-enum action { ACTION_NONE, ACTION_COMMAND, ACTION_SHELL, ACTION_WAIT_TCP, ACTION_WAIT_FILE };
+enum action {
+	ACTION_NONE, ACTION_COMMAND, ACTION_SHELL, ACTION_WAIT_TCP, ACTION_WAIT_FILE,
+	ACTION_TEMPLATE
+};
 enum main_mode { MODE_EXEC, MODE_SUPERVISE };
 enum on_failure { ON_FAILURE_EXIT, ON_FAILURE_RESTART };
 
@@ -34,7 +37,9 @@ struct step {
 	struct origin action_origin;
 	char *action_text; /* the command line, script, host:port or path, as written */
 	struct strv argv;  /* command / shell: what to exec */
-	char *target;      /* wait_tcp / wait_file: expanded host:port or path */
+	char *target;      /* wait_tcp / wait_file / template: expanded host:port or path */
+	char *output;      /* template: the file it renders (SPEC §12) */
+	struct origin output_origin;
 	struct proc_opts proc;
 	char *creates;
 	int64_t timeout_ms; /* 0: no per-attempt timeout */
@@ -68,6 +73,9 @@ struct plan {
 	int64_t restart_delay_ms;     /* before the 2nd pass; doubled for each later one */
 	int64_t restart_max_delay_ms; /* cap on that delay */
 	char *status_file;
+	char *termination_log; /* NULL: /dev/termination-log when it exists */
+	struct strv file_env;  /* NAMEs whose NAME_FILE holds the value (SPEC §12) */
+	struct origin file_env_origin;
 	enum log_format log_format;
 	bool log_format_set;
 	struct strv files; /* every file read, in order; origins point here */

@@ -14,6 +14,7 @@
 #include "loop.h"
 #include "parse.h"
 #include "spawn.h"
+#include "startfiles.h"
 #include "tree.h"
 
 /* What both hand-offs do first: give up when a stop signal is already
@@ -33,6 +34,8 @@ static int app_prepare(const struct plan *p, struct launch *l, struct spawn_req 
 	}
 	if (launch_prepare(&p->main.proc, l, err, sizeof(err)) == -1) {
 		log_msg(LOG_ERROR, "main: %s", err);
+		termlog_write("initc: the application cannot be started: %s; initc exits %d", err,
+			      EXIT_NOEXEC);
 		return EXIT_NOEXEC;
 	}
 	memset(req, 0, sizeof(*req));
@@ -74,6 +77,7 @@ int handoff_exec(const struct plan *p)
 		log_msg(LOG_WARN, "cannot block signals again: %s", error_text(errno));
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
+	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, f.status);
 	status_set("Error");
 	launch_free(&l);
 	return f.status;
@@ -249,6 +253,8 @@ int handoff_supervise(const struct plan *p)
 	if (f.status) {
 		f.event = "main_failed";
 		log_event(LOG_ERROR, &f, "main: %s", err);
+		termlog_write("initc: the application cannot be started: %s; initc exits %d", err,
+			      f.status);
 		status_set("Error");
 		launch_free(&l);
 		return f.status;

@@ -20,13 +20,23 @@ struct launch {
 	const char *path; /* points into env, or the default PATH */
 };
 
+/* The environment that earlier steps (INITC_ENV) and file_env pass on to
+ * every later launch: "NAME=value" entries, one per name, and bare "NAME"
+ * entries that remove NAME. Applied after initc's own environment and
+ * before the item's own environment; env must outlive every launch. */
+void launch_pass_env(const struct strv *env);
+
 /* Resolves the user (now, not at load time: an earlier step may have created
- * it) and builds the environment: initc's own plus o->env, later entries
- * winning; HOME follows the user's passwd entry unless o->env sets it. */
+ * it) and builds the environment: initc's own, the passed one, then o->env,
+ * later entries winning; HOME follows the user's passwd entry unless o->env sets it. */
 int launch_prepare(const struct proc_opts *o, struct launch *out, char *err, size_t len);
 
 /* Fills the request fields that come from the launch. */
 void launch_fill(const struct launch *l, const struct proc_opts *o, struct spawn_req *req);
+
+/* Sets entry ("NAME=value", borrowed: it must outlive the launch) in the
+ * launch's environment, in place of an entry of the same name. */
+void launch_set(struct launch *l, char *entry);
 
 void launch_free(struct launch *l);
 

@@ -13,6 +13,7 @@
 #include "handoff.h"
 #include "log.h"
 #include "loop.h"
+#include "startfiles.h"
 #include "steps.h"
 #include "util.h"
 
@@ -248,6 +249,7 @@ static int run(struct plan *plan, int64_t start_ms)
 	if (loop_init() == -1)
 		return EXIT_NOEXEC;
 	status_setup(plan->status_file);
+	termlog_setup(plan->termination_log);
 	rc = steps_run(plan, start_ms);
 	if (rc != 0)
 		return rc;
@@ -266,7 +268,7 @@ int main(int argc, char **argv)
 	int64_t start_ms = now_ms(); /* the deadline counts from here */
 	struct options opt;
 	struct plan plan;
-	char err[512];
+	char err[512], first_error[512];
 	const char *skip = getenv("INITC_SKIP");
 	int rc = parse_options(argc, argv, &opt);
 
@@ -274,9 +276,13 @@ int main(int argc, char **argv)
 		return rc;
 	log_setup(opt.level, opt.format);
 	rc = opt.check ? config_load_for_check(opt.config, &plan)
-		       : config_load(opt.config, &plan, NULL, 0);
+		       : config_load(opt.config, &plan, first_error, sizeof(first_error));
 	if (rc == -1) {
 		log_msg(LOG_ERROR, "invalid config: nothing was run");
+		if (!opt.check && !opt.status) {
+			termlog_setup(NULL); /* the config that would name another is invalid */
+			termlog_write("initc: invalid config, nothing was run: %s", first_error);
+		}
 		return EXIT_CONFIG;
 	}
 	apply_options(&opt, &plan);

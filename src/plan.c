@@ -47,6 +47,7 @@ void plan_free(struct plan *plan)
 		free(s->action_text);
 		strv_free(&s->argv);
 		free(s->target);
+		free(s->output);
 		proc_opts_free(&s->proc);
 		free(s->creates);
 	}
@@ -55,13 +56,16 @@ void plan_free(struct plan *plan)
 	strv_free(&plan->main.argv);
 	proc_opts_free(&plan->main.proc);
 	free(plan->status_file);
+	free(plan->termination_log);
+	strv_free(&plan->file_env);
 	strv_free(&plan->files);
 	memset(plan, 0, sizeof(*plan));
 }
 
 static const char *action_name(enum action a)
 {
-	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file" };
+	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file",
+					     "template" };
 	return names[a];
 }
 
@@ -105,6 +109,8 @@ static void print_step(size_t i, const struct step *s)
 			out_format("       %.*s\n", (int)n, line);
 			line += n + (line[n] == '\n');
 		}
+	} else if (s->action == ACTION_TEMPLATE) {
+		out_format("     template %s -> %s\n", text, s->output);
 	} else
 		out_format("     %s %s\n", action_name(s->action), text);
 	print_limits(s);
@@ -124,6 +130,23 @@ static void print_restart(const struct plan *p)
 	else
 		out_format(" (restart_limit %lu", p->restart_limit);
 	out_format(", restart_delay %s doubling up to %s)", d, m);
+}
+
+/* file_env and termination_log; a secret's value is never printed. */
+static void print_startup(const struct plan *p)
+{
+	char var[80];
+
+	for (size_t i = 0; i < p->file_env.n; i++) {
+		const char *file;
+
+		str_format(var, sizeof(var), "%s_FILE", p->file_env.v[i]);
+		file = getenv(var);
+		out_format("file_env: %s from %s%s\n", p->file_env.v[i], file ? file : var,
+			   file ? "" : " (not set: none)");
+	}
+	if (p->termination_log)
+		out_format("termination_log: %s\n", p->termination_log);
 }
 
 void plan_print(const struct plan *p)
@@ -155,4 +178,5 @@ void plan_print(const struct plan *p)
 	}
 	if (p->status_file)
 		out_format("status_file: %s\n", p->status_file);
+	print_startup(p);
 }

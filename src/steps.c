@@ -19,6 +19,14 @@
 #include "parse.h"
 #include "probe.h"
 #include "spawn.h"
+#include "startfiles.h"
+#include "startup.h"
+
+/* What a template step's child needs: the step and its environment. */
+struct template_job {
+	const struct step *step;
+	char *const *envp;
+};
 
 /* A wait_tcp attempt with no timeout of its own still must not hang. */
 #define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
@@ -40,6 +48,8 @@ struct run {
 	const struct step *current;
 	unsigned long attempt;
 	bool in_retry_delay; /* waiting after attempt, before the next one */
+	struct strv *env;    /* what file_env and succeeded steps pass on */
+	char why[256];	     /* why the last attempt failed */
 };
 
 /* What a wait_tcp probe child needs; lives on the parent's stack, which
@@ -125,12 +135,22 @@ static int run_tcp_probe(void *arg)
 	return probe_tcp(p->step->name, p->attempt, p->step->target, p->timeout_ms);
 }
 
-/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
- * in a child of its own (a slow DNS lookup must never block initc). Returns
- * 0, or the exit status that the failure to start counts as. */
-static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *pid)
+static int run_template(void *arg)
 {
-	static char *probe_argv[] = { "wait_tcp", NULL };
+	const struct template_job *job = arg;
+
+	return template_render(job->step->name, job->step->target, job->step->output, job->envp);
+}
+
+/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
+ * or a template in a child of its own (a slow DNS lookup or a hung file
+ * system must never block initc; the child has the step's privileges).
+ * Returns 0, or the exit status that the failure to start counts as. */
+static int start_attempt(const struct step *s, struct tcp_probe *probe, struct envfile *ef,
+			 pid_t *pid)
+{
+	static char *probe_argv[] = { "wait_tcp", NULL }, *template_argv[] = { "template", NULL };
+	struct template_job job = { s, NULL };
 	struct log_fields f = fields("start_failed", s, -1, -1, -1);
 	struct spawn_req req;
 	struct launch l;
@@ -141,6 +161,14 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
 		return EXIT_NOEXEC;
 	}
+	/* INITC_ENV is an offer: an image with nowhere to put the file (a
+	 * bare chroot) or a non-root initc that cannot give it to the step's
+	 * user still runs its steps, which fail on their own if they use it. */
+	if ((s->action == ACTION_COMMAND || s->action == ACTION_SHELL) &&
+	    envfile_create(ef, l.has_creds ? &l.creds : NULL, err, sizeof(err)) == -1)
+		log_msg(LOG_WARN, "step %s: %s; it runs without INITC_ENV", s->name, err);
+	if (ef->fd >= 0)
+		launch_set(&l, ef->entry);
 	memset(&req, 0, sizeof(req));
 	launch_fill(&l, &s->proc, &req);
 	req.argv = s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
@@ -152,6 +180,11 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 	if (s->action == ACTION_WAIT_TCP) {
 		req.fn = run_tcp_probe;
 		req.arg = probe;
+	} else if (s->action == ACTION_TEMPLATE) {
+		req.argv = template_argv;
+		req.fn = run_template;
+		job.envp = l.env.v;
+		req.arg = &job;
 	}
 	rc = spawn_start(&req, pid, err, sizeof(err));
 	if (rc) {
@@ -169,12 +202,49 @@ static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
 	return now_ms() + r->plan->grace_ms;
 }
 
+/* How an attempt whose process has ended went. */
+static struct result attempt_result(const struct run *r, const struct step *s,
+				    enum outcome ending, int status)
+{
+	if (r->pending_stop)
+		return result(OUT_STOPPED, r->pending_stop);
+	if (ending != OUT_FAILED)
+		return result(ending, EXIT_TIMEOUT);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return result(OUT_OK, 0);
+	/* The probe ran out of the attempt's time just before initc noticed:
+	 * the same timeout, whichever side saw it first. */
+	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
+	return process_failed(status);
+}
+
+/* A succeeded attempt's INITC_ENV values join what later steps and the app
+ * get. A bad file fails the attempt instead, and none of it is kept. */
+static struct result pass_values_on(struct run *r, const struct envfile *ef)
+{
+	struct strv values = { 0 };
+	char err[200];
+
+	if (envfile_collect(ef, &values, err, sizeof(err)) == -1) {
+		str_format(r->why, sizeof(r->why), "%s", err);
+		strv_free(&values);
+		return result(OUT_FAILED, 1);
+	}
+	for (size_t i = 0; i < values.n; i++)
+		env_set(r->env, values.v[i]);
+	free(values.v); /* the strings now belong to r->env */
+	return result(OUT_OK, 0);
+}
+
 /* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
 static struct result attempt_process(struct run *r, const struct step *s, int attempt)
 {
 	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
+	struct envfile ef = { .fd = -1 };
 	struct tcp_probe probe;
+	struct result res;
 	int sig, status = 0, rc;
 	pid_t pid;
 
@@ -183,9 +253,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	probe.step = s;
 	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
-	rc = start_attempt(s, &probe, &pid);
-	if (rc)
+	rc = start_attempt(s, &probe, &ef, &pid);
+	if (rc) {
+		envfile_remove(&ef);
 		return result(OUT_FAILED, rc);
+	}
 	timeout_at = timeout ? started + timeout : NO_DEADLINE;
 	for (;;) {
 		int64_t next = kill_at;
@@ -225,17 +297,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	}
 exited:
 	kill_leftovers(r, pid);
-	if (r->pending_stop)
-		return result(OUT_STOPPED, r->pending_stop);
-	if (ending != OUT_FAILED)
-		return result(ending, EXIT_TIMEOUT);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return result(OUT_OK, 0);
-	/* The probe ran out of the attempt's time just before initc noticed:
-	 * the same timeout, whichever side saw it first. */
-	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
-		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
-	return process_failed(status);
+	res = attempt_result(r, s, ending, status);
+	if (res.outcome == OUT_OK && ef.fd >= 0)
+		res = pass_values_on(r, &ef);
+	envfile_remove(&ef);
+	return res;
 }
 
 /* One attempt: wait_file is checked here (a stat cannot block), anything
@@ -253,22 +319,24 @@ static struct result attempt_once(struct run *r, const struct step *s, int attem
 	return result(OUT_FAILED, 1);
 }
 
-static void log_attempt_failure(const struct step *s, int attempt, struct result res,
-				int64_t ms)
+/* Logs why the attempt failed and keeps the reason in r->why. */
+static void log_attempt_failure(struct run *r, const struct step *s, int attempt,
+				struct result res, int64_t ms)
 {
 	struct log_fields f = fields("attempt_failed", s, attempt, res.status, ms);
-	char why[64];
 	char t[32];
 
-	if (res.outcome == OUT_TIMEOUT) {
+	if (r->why[0]) {
+		/* set by the attempt: a reason its exit status does not tell */
+	} else if (res.outcome == OUT_TIMEOUT) {
 		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
 				sizeof(t));
-		str_format(why, sizeof(why), "timed out after %s", t);
+		str_format(r->why, sizeof(r->why), "timed out after %s", t);
 	} else {
-		describe_wait_status(res.wstatus, why, sizeof(why));
+		describe_wait_status(res.wstatus, r->why, sizeof(r->why));
 	}
 	log_event(LOG_WARN, &f, "step %s: attempt %d of %lu failed: %s", s->name, attempt,
-		  s->retries + 1, why);
+		  s->retries + 1, r->why);
 }
 
 /* Waits until the monotonic time until (already capped at the deadline);
@@ -354,6 +422,11 @@ static char *step_action_text(const struct step *s)
 			else
 				sbuf_addc(&b, *p);
 		}
+	} else if (s->action == ACTION_TEMPLATE) {
+		sbuf_add(&b, "template ", 9);
+		sbuf_add(&b, s->target, strlen(s->target));
+		sbuf_add(&b, " -> ", 4);
+		sbuf_add(&b, s->output, strlen(s->output));
 	} else {
 		sbuf_add(&b, s->target, strlen(s->target));
 	}
@@ -382,6 +455,7 @@ static struct result step_run(struct run *r, const struct step *s)
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
 		free(action);
+		r->why[0] = '\0';
 		res = attempt_once(r, s, (int)attempt);
 		if (res.outcome == OUT_OK) {
 			f = fields("step_succeeded", s, (int)attempt, 0, now_ms() - started);
@@ -391,7 +465,7 @@ static struct result step_run(struct run *r, const struct step *s)
 		}
 		if (res.outcome == OUT_STOPPED || res.outcome == OUT_DEADLINE)
 			return res;
-		log_attempt_failure(s, (int)attempt, res, now_ms() - attempt_start);
+		log_attempt_failure(r, s, (int)attempt, res, now_ms() - attempt_start);
 		if (attempt <= s->retries && !retry_delay(r, s, (int)attempt))
 			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
 					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
@@ -460,11 +534,35 @@ static void log_deadline(const struct run *r, struct log_fields *f)
 			  s->name, r->attempt, s->retries + 1);
 }
 
+/* The termination message (SPEC §11): what failed, the step, the attempt,
+ * the status and the reason, for `kubectl describe pod`. A stop signal is
+ * no failure of init: the container was told to stop. */
+static void write_termination_message(const struct run *r, struct result res, int code)
+{
+	const struct step *s = r->current;
+	char d[32];
+
+	if (res.outcome == OUT_DEADLINE) {
+		format_duration(r->plan->deadline_ms, d, sizeof(d));
+		if (s)
+			termlog_write("initc: init failed: deadline of %s exceeded in step %s "
+				      "(attempt %lu of %lu); initc exits %d", d, s->name, r->attempt,
+				      s->retries + 1, code);
+		else
+			termlog_write("initc: init failed: deadline of %s exceeded; initc exits %d", d,
+				      code);
+	} else if (res.outcome != OUT_OK && res.outcome != OUT_STOPPED && s) {
+		termlog_write("initc: init failed: step %s failed for good: attempt %lu of %lu: %s; "
+			      "initc exits %d", s->name, r->attempt, s->retries + 1, r->why, code);
+	}
+}
+
 /* Maps the final result to initc's exit status and the status file. */
 static int finish(const struct run *r, struct result res, int64_t start_ms)
 {
 	struct log_fields f = fields("init_done", NULL, -1, -1, now_ms() - start_ms);
 
+	write_termination_message(r, res, res.outcome == OUT_STOPPED ? 128 + res.status : res.status);
 	switch (res.outcome) {
 	case OUT_OK:
 		f.status = 0;
@@ -512,13 +610,24 @@ static bool restart_delay(struct run *r, unsigned long pass, struct result faile
 
 int steps_run(const struct plan *plan, int64_t start_ms)
 {
-	struct run r = { plan, NO_DEADLINE, 0, NULL, 0, false };
+	/* Lives on after the steps: the app gets it too (launch_pass_env). */
+	static struct strv passed;
+	struct run r = { .plan = plan, .deadline_at = NO_DEADLINE, .env = &passed };
 	struct result res;
 	unsigned long pass = 0;
 
 	if (plan->deadline_ms)
 		r.deadline_at = start_ms + plan->deadline_ms;
+	launch_pass_env(&passed);
 	for (;;) {
+		/* A new pass starts afresh, as a restarted pod would. */
+		strv_free(&passed);
+		if (secrets_load(&plan->file_env, &passed, r.why, sizeof(r.why)) == -1) {
+			log_msg(LOG_ERROR, "%s%s", r.why, pass ? "" : "; nothing was run");
+			termlog_write("initc: init failed: %s", r.why);
+			status_set("Init:Error");
+			return EXIT_CONFIG;
+		}
 		res = run_pass(&r);
 		if (res.outcome != OUT_FAILED && res.outcome != OUT_TIMEOUT)
 			break;

@@ -276,6 +276,7 @@ int main(void)
 
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_integers);
+	tcase_set_timeout(tc, 30); /* 150,000 generated formats, slow under sanitizers */
 	tcase_add_test(tc, test_integer_conversions_generated);
 	tcase_add_test(tc, test_unsupported_conversion_ends_the_text);
 	tcase_add_test(tc, test_chars_strings_pointers);
