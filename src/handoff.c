@@ -39,6 +39,7 @@ static int app_prepare(const struct plan *p, struct launch *l, struct spawn_req 
 	launch_fill(l, &p->main.proc, req);
 	req->argv = p->main.argv.v;
 	req->mask = loop_original_mask();
+	req->ignore = loop_app_ignored();
 	req->tty_fd = -1;
 	return 0;
 }
@@ -256,6 +257,11 @@ int handoff_supervise(const struct plan *p)
 	launch_free(&l);
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
+	/* initc's working directory would pin the caller's mount for as long
+	 * as the app runs: the app has its own, initc needs none. Untested:
+	 * the root directory is always there to change to. */
+	if (chdir("/") == -1)
+		log_msg(LOG_WARN, "cannot change to /: %s", error_text(errno));
 	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
 	stop_descendants(p, stop_deadline);
 	return status;

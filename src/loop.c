@@ -24,12 +24,16 @@
 
 static int sigfd = -1;
 static sigset_t handled, original_mask, original_ignored, empty_set;
-static bool made_subreaper;
+static bool made_subreaper, sigchld_was_ignored;
 
 /* The signals handled during init: forwarded to the running step; SIGPIPE
- * is only swallowed, so a closed stderr never kills initc. */
+ * is only swallowed, so a closed stderr never kills initc. The fault
+ * signals are here for a kill() from another process (dumb-init forwards
+ * them too): a real fault of initc's own is not held back by the mask,
+ * the kernel unblocks it and applies the default action (see read_signal). */
 static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,  SIGQUIT, SIGHUP,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE };
+				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE, SIGSEGV,
+				    SIGBUS,  SIGILL,  SIGFPE,	SIGTRAP, SIGSYS };
 
 const sigset_t *loop_original_mask(void)
 {
@@ -88,11 +92,14 @@ static void record_ignored(void)
 		if (inherited_ignored(sig))
 			sigset_add_any(&original_ignored, sig);
 	}
+	if (sigchld_was_ignored)
+		sigaddset(&original_ignored, SIGCHLD);
 }
 
-/* Asked for on the first step only: initc never changes a disposition (it
- * blocks signals and reads a signalfd), so what it inherited is still what
- * the kernel holds, and a start with no steps skips the 59 queries. */
+/* Asked for on the first step only: initc changes no disposition but
+ * SIGCHLD's (it blocks signals and reads a signalfd), so what it inherited
+ * is still what the kernel holds, and a start with no steps skips the 59
+ * queries. */
 const sigset_t *loop_original_ignored(void)
 {
 	static bool recorded;
@@ -102,6 +109,31 @@ const sigset_t *loop_original_ignored(void)
 		recorded = true;
 	}
 	return &original_ignored;
+}
+
+const sigset_t *loop_app_ignored(void)
+{
+	static sigset_t app_ignored;
+
+	sigemptyset(&app_ignored);
+	if (sigchld_was_ignored)
+		sigaddset(&app_ignored, SIGCHLD);
+	return &app_ignored;
+}
+
+/* Started with SIGCHLD ignored (some launchers do that), initc's children
+ * would be reaped by the kernel as they exit, and initc would wait forever
+ * for an exit it is never told of: SIGCHLD goes back to its default (all
+ * zero is SIG_DFL in the kernel's sigaction on every layout), and the app
+ * gets it ignored again (loop_app_ignored). */
+static int take_sigchld(void)
+{
+	static const unsigned long dfl[8];
+
+	if (!inherited_ignored(SIGCHLD))
+		return 0;
+	sigchld_was_ignored = true;
+	return (int)syscall(SYS_rt_sigaction, SIGCHLD, dfl, NULL, KERNEL_SIGSET_BYTES);
 }
 
 int loop_init(void)
@@ -116,6 +148,11 @@ int loop_init(void)
 	 * config file need one first, and the config's is free again now. */
 	if (sigmask_raw(SIG_BLOCK, &handled, &original_mask) == -1) {
 		log_msg(LOG_ERROR, "sigprocmask: %s", error_text(errno));
+		return -1;
+	}
+	/* Untested: resetting a valid signal to its default cannot fail. */
+	if (take_sigchld() == -1) {
+		log_msg(LOG_ERROR, "cannot reset SIGCHLD to its default: %s", error_text(errno));
 		return -1;
 	}
 	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -138,12 +175,8 @@ int loop_init(void)
 int loop_handle_all(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
-		switch (sig) {
-		case SIGKILL: case SIGSTOP:
-		/* Faults are the kernel's to deliver to initc itself. */
-		case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
+		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		}
 		sigset_add_any(&handled, sig);
 	}
 	/* Untested: neither call can fail on a valid set and signalfd. */
@@ -155,6 +188,17 @@ int loop_handle_all(void)
 	return 0;
 }
 
+bool loop_is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+	       sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* Reads the next signal worth acting on. The fault signals that reach the
+ * signalfd were sent with kill() or sigqueue() (ssi_code <= 0): a fault of
+ * initc's own is forced on it by the kernel past the mask. One the kernel
+ * queued for another reason (a SIGBUS for memory that failed elsewhere,
+ * ssi_code > 0) is nothing to forward. */
 static int read_signal(int *sig)
 {
 	struct signalfd_siginfo si;
@@ -166,6 +210,8 @@ static int read_signal(int *sig)
 			return -1;
 		/* A SIGPIPE initc caused itself (stderr closed) is nobody's business. */
 		if (si.ssi_signo == SIGPIPE && si.ssi_pid == (uint32_t)getpid())
+			continue;
+		if (loop_is_fault_signal((int)si.ssi_signo) && si.ssi_code > 0)
 			continue;
 		*sig = (int)si.ssi_signo;
 		return 0;

@@ -44,6 +44,14 @@ const sigset_t *loop_original_mask(void);
 const sigset_t *loop_original_ignored(void);
 const sigset_t *loop_empty_set(void);
 
+/* The signals the app gets ignored because initc was started with them
+ * ignored and had to take them back (SIGCHLD). */
+const sigset_t *loop_app_ignored(void);
+
+/* SEGV, BUS, ILL, FPE, TRAP, SYS: a real fault ends initc; a kill() of one
+ * is forwarded like any other signal. */
+bool loop_is_fault_signal(int sig);
+
 /* TERM, INT and QUIT end init; the others are only forwarded. */
 bool loop_is_stop_signal(int sig);
 

@@ -66,6 +66,18 @@ static void reset_dispositions(const sigset_t *reset)
 			syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_BYTES);
 }
 
+/* The libc call: the signals here (SIGCHLD) are not the reserved ones. */
+static void ignore_dispositions(const sigset_t *ignore)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(ignore, sig) == 1)
+			sigaction(sig, &sa, NULL);
+}
+
 /* Marks every fd above 2 close-on-exec: the report pipe still works until
  * exec, and the program starts with only stdin, stdout and stderr. */
 static int close_inherited_fds(void)
@@ -121,6 +133,8 @@ static int child_setup(const struct spawn_req *r, bool forked)
 
 	if (r->reset)
 		reset_dispositions(r->reset);
+	if (r->ignore)
+		ignore_dispositions(r->ignore);
 	if (forked && setpgid(0, 0) == -1)
 		return STAGE_SETPGID;
 	/* Not fatal when it fails (a terminal hung up meanwhile): the app

@@ -18,6 +18,7 @@ struct spawn_req {
 	const struct creds *creds; /* NULL: keep initc's */
 	const sigset_t *mask;	 /* signal mask the child starts with */
 	const sigset_t *reset;	 /* signals whose disposition goes back to SIG_DFL */
+	const sigset_t *ignore;	 /* signals set to SIG_IGN (not 32-34) */
 	bool close_inherited;	 /* no fd beyond 0-2 (steps); else only initc's own go */
 	bool stdin_null;	 /* stdin from /dev/null */
 	int tty_fd;		 /* >= 0: make the child's group this terminal's foreground */

@@ -1,0 +1,213 @@
+/* Hangs, lost signals and leftovers (issue 11): initc started with SIGCHLD
+ * ignored, fault signals sent with kill(), the working directory it keeps
+ * while supervising, the exec hand-off under a signal storm, processes a
+ * failed attempt started in sessions of their own, and file systems that
+ * hang. Each runs the real binary. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = make_tempdir();
+}
+
+static void teardown(void)
+{
+	rm_rf(dir);
+	free(dir);
+}
+
+static char *path_in(const char *name)
+{
+	return path_join(dir, name);
+}
+
+/* The absolute path of helper name. */
+static char *helper(const char *name)
+{
+	char *p = helper_path(name), *abs = realpath(p, NULL);
+
+	ck_assert_msg(abs != NULL, "helper %s not built", p);
+	free(p);
+	return abs;
+}
+
+/* The SigIgn mask in a file that the inspect helper wrote. */
+static unsigned long long ignored_in(const char *path)
+{
+	char *text = read_file(path), *line;
+	unsigned long long mask;
+
+	ck_assert_msg(text != NULL, "%s was not written", path);
+	line = strstr(text, "SigIgn:");
+	ck_assert_msg(line != NULL, "no SigIgn in %s", text);
+	mask = strtoull(line + 7, NULL, 16);
+	free(text);
+	return mask;
+}
+
+/* Started with SIGCHLD ignored, the kernel reaps initc's children itself:
+ * initc must see a step end and the supervised app exit all the same,
+ * and the app (either mode) still gets SIGCHLD ignored as initc did. */
+static void run_with_sigchld_ignored(bool supervise)
+{
+	char *conf = write_config(dir, "[step:first]\ncommand = sh -c 'exit 0'\n");
+	char *launcher = helper("launcher"), *inspect = helper("inspect");
+	char *out = path_in("app.txt");
+	const char *args[] = { launcher, "-i", "17", "--", initc_bin(), "-c", conf,
+			       supervise ? "-s" : "-v", "--", inspect, out, NULL };
+	struct run_result res;
+	pid_t pid = start_program(args, NULL, dir);
+
+	wait_initc(pid, dir, 20, &res);
+	ck_assert_msg(res.status == 0, "%s: initc exited %d (-1: hung); stderr: %s",
+		      supervise ? "supervise" : "exec", res.status, res.err);
+	ck_assert_msg(ignored_in(out) & (1ULL << (SIGCHLD - 1)), "the app lost SIGCHLD ignored");
+	run_result_free(&res);
+	free(conf);
+	free(launcher);
+	free(inspect);
+	free(out);
+}
+
+START_TEST(test_started_with_sigchld_ignored_still_sees_every_exit)
+{
+	run_with_sigchld_ignored(true);
+	run_with_sigchld_ignored(false);
+}
+END_TEST
+
+/* Starts `initc -s -- sigrecord DIR` with a long grace; waits for it. */
+static pid_t start_recorder(void)
+{
+	char *conf = write_config(dir, "[initc]\ngrace = 10m\n");
+	char *rec = helper("sigrecord"), *ready = path_in("ready");
+	const char *args[] = { "-c", conf, "-s", "--", rec, dir, NULL };
+	pid_t pid = start_initc(args, NULL, dir);
+
+	ck_assert_msg(wait_for_file(ready, 10000), "sigrecord did not start");
+	free(conf);
+	free(rec);
+	free(ready);
+	return pid;
+}
+
+/* True when the record file DIR/got has a line with sig. */
+static bool recorded(int sig)
+{
+	char *got = path_in("got"), *text = read_file(got);
+	bool found = false;
+
+	for (char *p = text, *end; p && *p && !found; p = end) {
+		long n = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		found = n == sig;
+	}
+	free(text);
+	free(got);
+	return found;
+}
+
+static bool wait_recorded(int sig, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (recorded(sig))
+			return true;
+		sleep_ms(10);
+	}
+	return recorded(sig);
+}
+
+/* Ends the recorder (DIR/quit, then a signal it records): status 0. */
+static void finish_recorder(pid_t pid)
+{
+	struct run_result res;
+
+	free(write_file(dir, "quit", ""));
+	kill(pid, SIGUSR1);
+	wait_initc(pid, dir, 30, &res);
+	ck_assert_msg(res.status == 0, "initc exited %d; stderr: %s", res.status, res.err);
+	run_result_free(&res);
+}
+
+/* Not PID 1, `kill -SEGV` and its kind would kill initc and orphan the
+ * app: like dumb-init, initc forwards them and keeps running. */
+START_TEST(test_fault_signals_sent_with_kill_are_forwarded)
+{
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS };
+	pid_t pid = start_recorder();
+
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		ck_assert_int_eq(kill(pid, faults[i]), 0);
+		ck_assert_msg(wait_recorded(faults[i], 10000), "%s did not reach the app",
+			      strsignal(faults[i]));
+		ck_assert_msg(pid_alive(pid), "initc died of %s", strsignal(faults[i]));
+	}
+	finish_recorder(pid);
+}
+END_TEST
+
+/* The target of /proc/PID/cwd (static buffer), "" when unreadable. */
+static const char *cwd_of(pid_t pid)
+{
+	static char buf[PATH_MAX];
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* In supervise mode initc's own cwd would pin the caller's mount for as
+ * long as the app runs: initc moves to /, the app keeps the directory
+ * initc was started in. */
+START_TEST(test_supervising_initc_leaves_the_callers_directory)
+{
+	char *real = getcwd(NULL, 0);
+	pid_t pid = start_recorder(), app = find_child(pid, 5000);
+
+	ck_assert_msg(app > 0, "no app");
+	ck_assert_str_eq(cwd_of(app), real);
+	ck_assert_str_eq(cwd_of(pid), "/");
+	finish_recorder(pid);
+	free(real);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("robust");
+	TCase *tc = tcase_create("robust");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_started_with_sigchld_ignored_still_sees_every_exit);
+	tcase_add_test(tc, test_fault_signals_sent_with_kill_are_forwarded);
+	tcase_add_test(tc, test_supervising_initc_leaves_the_callers_directory);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
