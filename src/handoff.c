@@ -2,6 +2,7 @@
 #include "handoff.h"
 
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,13 +54,49 @@ static void reap_finished(void)
 	loop_reap(0, &status);
 }
 
+static sigjmp_buf handoff_abort;
+static volatile sig_atomic_t handoff_stop;
+
+/* A stop signal in the hand-off window: back to handoff_exec, which ends
+ * initc with 128+N as during init (only async-signal-safe calls run in
+ * the window, so leaving it by a jump is safe). */
+static void abort_handoff(int sig)
+{
+	handoff_stop = sig;
+	siglongjmp(handoff_abort, 1);
+}
+
+/* spawn_exec with the window between the restored mask and the execve
+ * closed (see loop_catch_handoff). Returns the failure's exit status, or
+ * 0 with *stop set when a stop signal came first. The jump comes back
+ * with initc's signals blocked again: sigsetjmp saved that mask. */
+static int exec_app(const struct spawn_req *req, char *err, size_t len, int *stop)
+{
+	int rc;
+
+	if (sigsetjmp(handoff_abort, 1)) {
+		*stop = handoff_stop;
+		loop_uncatch_handoff();
+		return 0;
+	}
+	/* Untested, these three: sigaction and sigprocmask cannot fail here. */
+	if (loop_catch_handoff(abort_handoff) == -1)
+		log_msg(LOG_WARN, "cannot catch signals for the hand-off: %s", error_text(errno));
+	rc = spawn_exec(req, err, len);
+	if (loop_block_again() == -1)
+		log_msg(LOG_WARN, "cannot block signals again: %s", error_text(errno));
+	if (loop_uncatch_handoff() == -1)
+		log_msg(LOG_WARN, "cannot reset signal handlers: %s", error_text(errno));
+	return rc;
+}
+
 int handoff_exec(const struct plan *p)
 {
 	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
 	struct spawn_req req;
 	struct launch l;
 	char err[512];
-	int rc;
+	int rc, stop = 0;
 
 	reap_finished();
 	rc = app_prepare(p, &l, &req);
@@ -70,9 +107,14 @@ int handoff_exec(const struct plan *p)
 	/* Untested, both warnings: restoring and blocking the mask cannot fail. */
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", error_text(errno));
-	f.status = spawn_exec(&req, err, sizeof(err));
-	if (loop_block_again() == -1)
-		log_msg(LOG_WARN, "cannot block signals again: %s", error_text(errno));
+	f.status = exec_app(&req, err, sizeof(err), &stop);
+	if (stop) {
+		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
+			signal_name(stop));
+		status_set("Terminating");
+		launch_free(&l);
+		return 128 + stop;
+	}
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	status_set("Error");

@@ -303,6 +303,57 @@ int loop_restore(void)
 	return 0;
 }
 
+/* A signal that arrives in the hand-off window and does not stop initc:
+ * dropped, as between steps, since the app does not exist yet. A real
+ * fault (si_code > 0) gets its default action back and happens again on
+ * return, so it still ends initc. */
+static void drop_in_handoff(int sig, siginfo_t *si, void *ctx)
+{
+	static const unsigned long dfl[8];
+
+	(void)ctx;
+	if (loop_is_fault_signal(sig) && si->si_code > 0)
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_BYTES);
+}
+
+/* Sets a handler on every signal initc handles that it did not inherit
+ * ignored (those stay ignored: the app gets them so), SIGCHLD aside. */
+static int set_handoff_handlers(void (*on_stop)(int), bool arm)
+{
+	const sigset_t *ign = loop_original_ignored();
+	struct sigaction sa;
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGCHLD || !sigset_has_any(&handled, sig) || sigset_has_any(ign, sig))
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sigfillset(&sa.sa_mask);
+		if (!arm) {
+			sa.sa_handler = SIG_DFL;
+		} else if (loop_is_stop_signal(sig)) {
+			sa.sa_handler = on_stop;
+		} else {
+			sa.sa_sigaction = drop_in_handoff;
+			sa.sa_flags = SA_SIGINFO;
+		}
+		/* The C library refuses 32-34; as handled in supervise mode
+		 * only, they never reach here in exec mode. */
+		if (sigaction(sig, &sa, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int loop_catch_handoff(void (*on_stop)(int))
+{
+	return set_handoff_handlers(on_stop, true);
+}
+
+int loop_uncatch_handoff(void)
+{
+	return set_handoff_handlers(NULL, false);
+}
+
 int loop_block_again(void)
 {
 	return sigmask_raw(SIG_BLOCK, &handled, NULL);

@@ -36,6 +36,18 @@ int loop_drain(void);
  * with loop_original_mask) restores the signal mask. */
 int loop_restore(void);
 
+/* The exec hand-off restores the mask initc was started with just before
+ * the execve: a signal initc handles that is pending then, or arrives
+ * before the execve is through, would get its default action (killing
+ * initc, or dropped when initc is PID 1) and reach nobody. With these
+ * handlers (set while the signals are blocked), a stop signal calls
+ * on_stop(sig), which must not return, and any other is dropped as between
+ * steps; past the execve the kernel resets them, and a signal then is the
+ * app's. */
+int loop_catch_handoff(void (*on_stop)(int));
+/* After a failed exec, with the signals blocked again: back to SIG_DFL. */
+int loop_uncatch_handoff(void);
+
 /* After a failed exec: blocks initc's signals again, so that its last log
  * lines, to a closed stderr, cannot kill it before it exits with 126/127. */
 int loop_block_again(void);

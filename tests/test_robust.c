@@ -192,6 +192,103 @@ START_TEST(test_supervising_initc_leaves_the_callers_directory)
 }
 END_TEST
 
+/* Waits until /proc/PID/status shows SIGTERM blocked (initc has set up
+ * its signals: a TERM from now on is initc's to handle) or the app's name
+ * (initc was faster than this loop). False when the process is gone. */
+static bool wait_term_blocked(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	for (;;) {
+		char *text = read_file(path), *line = text ? strstr(text, "SigBlk:") : NULL;
+		bool ready = line && ((strtoull(line + 7, NULL, 16) & (1ULL << (SIGTERM - 1))) ||
+				      strncmp(text, "Name:\tsleep\n", 12) == 0);
+
+		free(text);
+		if (!line || ready)
+			return ready;
+	}
+}
+
+/* The comm of a process that has ended but is not reaped yet: "initc"
+ * while initc had not exec-ed the app. */
+static void comm_of_ended(pid_t pid, char *comm, size_t len, int *status)
+{
+	char path[64], *text;
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	ck_assert(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == 0);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	text = read_file(path);
+	snprintf(comm, len, "%.*s", text ? (int)strcspn(text, "\n") : 0, text ? text : "");
+	free(text);
+	ck_assert(waitpid(pid, status, 0) == pid);
+}
+
+/* A PATH of many directories that do not exist, then the real ones: the
+ * search for the app takes milliseconds, and all of it lies between the
+ * restored signal mask and the execve that succeeds. */
+static char *slow_path(void)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *path = malloc(cap);
+
+	n += (size_t)snprintf(path, cap, "PATH=");
+	for (int i = 0; i < 2000; i++)
+		n += (size_t)snprintf(path + n, cap - n, "%s/none%d:", dir, i);
+	snprintf(path + n, cap - n, "/usr/bin:/bin");
+	return path;
+}
+
+/* SIGTERM at a random moment of the exec hand-off, 200 times. Each time
+ * either initc stops as during init (143, saying so) or the app (sleep)
+ * gets it; never may initc die of it before the exec (lost: as PID 1 the
+ * kernel would drop it and `docker stop` wait for the SIGKILL). */
+START_TEST(test_term_during_exec_handoff_is_never_lost)
+{
+	char *path = slow_path(), *conf = write_config(dir, "# no steps\n");
+	const char *env[] = { path, NULL };
+	const char *args[] = { "-c", conf, "--", "sleep", "30", NULL };
+	int lost = 0, stopped = 0, app = 0;
+
+	srand((unsigned)time(NULL));
+	for (int trial = 0; trial < 200; trial++) {
+		pid_t pid = start_initc(args, env, dir);
+		char comm[32], *err = path_in(".stderr"), *said;
+		int status;
+
+		ck_assert_msg(wait_term_blocked(pid), "initc never blocked SIGTERM");
+		{
+			struct timespec ts = { 0, (rand() % 8000) * 1000L };
+
+			nanosleep(&ts, NULL);
+		}
+		ck_assert_int_eq(kill(pid, SIGTERM), 0);
+		comm_of_ended(pid, comm, sizeof(comm), &status);
+		said = read_file(err);
+		if (strcmp(comm, "sleep") == 0) {
+			app++;
+		} else if (WIFEXITED(status) && WEXITSTATUS(status) == 143 && said &&
+			   strstr(said, "stopped by SIGTERM before the application started")) {
+			stopped++;
+		} else {
+			lost++;
+			fprintf(stderr, "trial %d: %s ended with wait status %#x: %s\n", trial, comm,
+				status, said ? said : "");
+		}
+		free(said);
+		free(err);
+	}
+	printf("exec hand-off: %d stopped initc, %d reached the app, %d lost\n", stopped, app,
+	       lost);
+	ck_assert_msg(lost == 0, "%d of 200 SIGTERMs lost at the exec hand-off", lost);
+	free(path);
+	free(conf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("robust");
@@ -200,10 +297,11 @@ int main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_started_with_sigchld_ignored_still_sees_every_exit);
 	tcase_add_test(tc, test_fault_signals_sent_with_kill_are_forwarded);
 	tcase_add_test(tc, test_supervising_initc_leaves_the_callers_directory);
+	tcase_add_test(tc, test_term_during_exec_handoff_is_never_lost);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
