@@ -18,6 +18,7 @@
 #include "parse.h"
 #include "probe.h"
 #include "spawn.h"
+#include "tree.h"
 
 /* A wait_tcp attempt with no timeout of its own still must not hang. */
 #define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
@@ -113,6 +114,33 @@ static void kill_leftovers(struct run *r, pid_t pgid)
 	}
 }
 
+/* Kills what a failed attempt started outside its process group (setsid,
+ * setpgid): every descendant of initc that was not there before the
+ * attempt, nor started by one that was. A successful step's detached
+ * daemons stay; a failed one's would survive every retry and, when initc
+ * is not PID 1, initc itself. Each pass kills what the last one orphaned. */
+static void kill_attempt_descendants(struct run *r, const struct step *s,
+				     const struct tree_snap *before)
+{
+	int64_t give_up = now_ms() + r->plan->grace_ms;
+	int n, killed = 0;
+
+	while ((n = tree_signal_new(before, SIGKILL)) > 0) {
+		killed += n;
+		if (idle_wait(r, min64(now_ms() + 10, give_up)) && now_ms() >= give_up) {
+			log_msg(LOG_WARN, "step %s: processes of the failed attempt survive SIGKILL; going on",
+				s->name);
+			break;
+		}
+	}
+	if (n == -1) /* untested: see tree_signal */
+		log_msg(LOG_WARN, "step %s: cannot list what the failed attempt left in /proc: %s",
+			s->name, error_text(errno));
+	if (killed)
+		log_msg(LOG_INFO, "step %s: killed %d process%s the failed attempt left outside its group",
+			s->name, killed, killed == 1 ? "" : "es");
+}
+
 static int run_tcp_probe(void *arg)
 {
 	const struct tcp_probe *p = arg;
@@ -164,12 +192,33 @@ static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
 	return now_ms() + r->plan->grace_ms;
 }
 
+/* What an ended attempt counts as: ending says why a stop began, if one
+ * did, status is how the process ended. */
+static struct result attempt_result(const struct run *r, const struct step *s,
+				    enum outcome ending, int status)
+{
+	if (r->pending_stop)
+		return result(OUT_STOPPED, r->pending_stop);
+	if (ending != OUT_FAILED)
+		return result(ending, EXIT_TIMEOUT);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return result(OUT_OK, 0);
+	/* The probe ran out of the attempt's time just before initc noticed:
+	 * the same timeout, whichever side saw it first. */
+	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
+	return process_failed(status);
+}
+
 /* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
 static struct result attempt_process(struct run *r, const struct step *s, int attempt)
 {
 	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
 	struct tcp_probe probe;
+	struct tree_snap before;
+	struct result res;
+	bool tracked;
 	int sig, status = 0, rc;
 	pid_t pid;
 
@@ -178,9 +227,17 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	probe.step = s;
 	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
+	/* Without the list (no /proc), nothing can tell a failed attempt's
+	 * processes from older ones: then only its group is killed. */
+	tracked = tree_snapshot(&before) == 0;
+	if (!tracked)
+		log_msg(LOG_WARN, "step %s: cannot list initc's processes in /proc: %s", s->name,
+			error_text(errno));
 	rc = start_attempt(s, &probe, &pid);
-	if (rc)
+	if (rc) {
+		tree_snap_free(&before);
 		return result(OUT_FAILED, rc);
+	}
 	timeout_at = timeout ? started + timeout : NO_DEADLINE;
 	for (;;) {
 		int64_t next = kill_at;
@@ -220,17 +277,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	}
 exited:
 	kill_leftovers(r, pid);
-	if (r->pending_stop)
-		return result(OUT_STOPPED, r->pending_stop);
-	if (ending != OUT_FAILED)
-		return result(ending, EXIT_TIMEOUT);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return result(OUT_OK, 0);
-	/* The probe ran out of the attempt's time just before initc noticed:
-	 * the same timeout, whichever side saw it first. */
-	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
-		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
-	return process_failed(status);
+	res = attempt_result(r, s, ending, status);
+	if (res.outcome != OUT_OK && tracked)
+		kill_attempt_descendants(r, s, &before);
+	tree_snap_free(&before);
+	return res;
 }
 
 /* One attempt: wait_file is checked here (a stat cannot block), anything

@@ -289,6 +289,67 @@ START_TEST(test_term_during_exec_handoff_is_never_lost)
 }
 END_TEST
 
+/* The pid in DIR/name, once the file is there. */
+static pid_t pid_in(const char *name)
+{
+	char *p = path_in(name), *text;
+	pid_t pid;
+
+	ck_assert_msg(wait_for_file(p, 10000), "%s never appeared", p);
+	text = read_file(p);
+	pid = (pid_t)atoi(text ? text : "0");
+	free(text);
+	free(p);
+	ck_assert_msg(pid > 0, "no pid in %s", name);
+	return pid;
+}
+
+/* A daemon in a session of its own started by a failed attempt (both
+ * ways: the step fails, the step times out) must not survive the attempt,
+ * and so neither the retries nor initc; the one a successful step
+ * detached stays, as documented. */
+START_TEST(test_failed_attempts_leave_no_detached_process)
+{
+	/* detach.sh FILE: sleep in a session of its own, its pid in FILE once
+	 * detached (a step must wait for that, README "How it runs"). */
+	char *detach = write_file(dir, "detach.sh",
+				  "setsid sleep 300 &\n"
+				  "until [ \"$(cut -d' ' -f6 /proc/$!/stat)\" = $! ]; do sleep 0.01; done\n"
+				  "echo $! > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"\n");
+	char *conf = write_config(dir,
+				  "[initc]\ngrace = 1s\n"
+				  "[step:daemon]\n"
+				  "shell = sh %s %s/kept\n"
+				  "[step:fails]\n"
+				  "shell = sh %s %s/failed.$(cat %s/n 2>/dev/null); echo 1 >> %s/n; exit 1\n"
+				  "retries = 1\nretry_delay = 0\noptional = true\n"
+				  "[step:hangs]\n"
+				  "shell = sh %s %s/timedout; sleep 300\n"
+				  "timeout = 1s\n",
+				  detach, dir, detach, dir, dir, dir, detach, dir);
+	const char *args[] = { "-c", conf, NULL };
+	const char *names[] = { "failed.", "failed.1", "timedout" };
+	struct run_result res;
+	pid_t kept;
+
+	run_initc(args, NULL, 30, &res);
+	ck_assert_msg(res.status == 124, "initc exited %d; stderr: %s", res.status, res.err);
+	kept = pid_in("kept");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		pid_t pid = pid_in(names[i]);
+
+		ck_assert_msg(!pid_alive(pid), "%s's daemon %d survived; stderr: %s", names[i],
+			      (int)pid, res.err);
+	}
+	ASSERT_HAS(res.err, "killed 1 process the failed attempt left outside its group");
+	ck_assert_msg(pid_alive(kept), "the successful step's daemon was killed");
+	kill(kept, SIGKILL);
+	run_result_free(&res);
+	free(detach);
+	free(conf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("robust");
@@ -297,10 +358,16 @@ int main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 180);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_started_with_sigchld_ignored_still_sees_every_exit);
 	tcase_add_test(tc, test_fault_signals_sent_with_kill_are_forwarded);
 	tcase_add_test(tc, test_supervising_initc_leaves_the_callers_directory);
+	tcase_add_test(tc, test_failed_attempts_leave_no_detached_process);
+	suite_add_tcase(s, tc);
+	/* 200 starts of initc: a case of its own (CK_RUN_CASE=handoff). */
+	tc = tcase_create("handoff");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_term_during_exec_handoff_is_never_lost);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
