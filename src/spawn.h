@@ -34,6 +34,19 @@ struct spawn_req {
  * saying what failed; the child, if one was forked, has been reaped. */
 int spawn_start(const struct spawn_req *req, pid_t *pid, char *err, size_t len);
 
+/* The start that never waits for the child: forks it and returns at once
+ * with its pid and *report_fd, where the child's report of a failed setup
+ * or exec will be. A child that hangs in chdir or execve (a hung network
+ * or FUSE mount) so cannot hang initc: its caller's loop goes on, and
+ * SIGKILL ends it. Returns 0, or the exit status of a failed fork. */
+int spawn_begin(const struct spawn_req *req, pid_t *pid, int *report_fd, char *err, size_t len);
+
+/* Once the child of spawn_begin has been reaped: 0 when it started (exec
+ * worked, or fn ran), else the failure's exit status with a message in
+ * err, as for spawn_start. Needs req's argv and directory; closes
+ * report_fd. */
+int spawn_report(const struct spawn_req *req, int report_fd, char *err, size_t len);
+
 /* Replaces initc with the program (the exec hand-off): same lookup and
  * setup as a child, no fork. Returns only on failure, like spawn_start. */
 int spawn_exec(const struct spawn_req *req, char *err, size_t len);

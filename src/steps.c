@@ -148,12 +148,22 @@ static int run_tcp_probe(void *arg)
 	return probe_tcp(p->step->name, p->attempt, p->step->target, p->timeout_ms);
 }
 
-/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
- * in a child of its own (a slow DNS lookup must never block initc). Returns
- * 0, or the exit status that the failure to start counts as. */
-static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *pid)
+/* The argv a step's process runs, for spawn and its messages. */
+static char *const *attempt_argv(const struct step *s)
 {
 	static char *probe_argv[] = { "wait_tcp", NULL };
+
+	return s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
+}
+
+/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
+ * in a child of its own (a slow DNS lookup must never block initc). It
+ * does not wait for the child's chdir and exec (see spawn_begin): their
+ * outcome is read when the child ends (attempt_report). Returns 0, or the
+ * exit status that the failure to start counts as. */
+static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *pid,
+			 int *report_fd)
+{
 	struct log_fields f = fields("start_failed", s, -1, -1, -1);
 	struct spawn_req req;
 	struct launch l;
@@ -166,7 +176,7 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 	}
 	memset(&req, 0, sizeof(req));
 	launch_fill(&l, &s->proc, &req);
-	req.argv = s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
+	req.argv = attempt_argv(s);
 	req.mask = loop_empty_set();
 	req.reset = loop_original_ignored();
 	req.close_inherited = true;
@@ -176,13 +186,30 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 		req.fn = run_tcp_probe;
 		req.arg = probe;
 	}
-	rc = spawn_start(&req, pid, err, sizeof(err));
+	rc = spawn_begin(&req, pid, report_fd, err, sizeof(err));
 	if (rc) {
 		f.status = rc;
 		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
 	}
 	launch_free(&l);
 	return rc;
+}
+
+/* After the attempt's process was reaped: 0 when it had started, else
+ * the status its failed setup or exec counts as, logged. */
+static int attempt_report(const struct step *s, int report_fd)
+{
+	struct log_fields f = fields("start_failed", s, -1, -1, -1);
+	struct spawn_req req;
+	char err[512];
+
+	memset(&req, 0, sizeof(req));
+	req.argv = attempt_argv(s);
+	req.directory = s->proc.directory;
+	f.status = spawn_report(&req, report_fd, err, sizeof(err));
+	if (f.status)
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
+	return f.status;
 }
 
 /* Begins stopping the attempt's group: sig now, SIGKILL after grace. */
@@ -219,7 +246,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	struct tree_snap before;
 	struct result res;
 	bool tracked;
-	int sig, status = 0, rc;
+	int sig, status = 0, rc, report_fd;
 	pid_t pid;
 
 	if (s->action == ACTION_WAIT_TCP && !timeout)
@@ -233,7 +260,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	if (!tracked)
 		log_msg(LOG_WARN, "step %s: cannot list initc's processes in /proc: %s", s->name,
 			error_text(errno));
-	rc = start_attempt(s, &probe, &pid);
+	rc = start_attempt(s, &probe, &pid, &report_fd);
 	if (rc) {
 		tree_snap_free(&before);
 		return result(OUT_FAILED, rc);
@@ -276,8 +303,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 		}
 	}
 exited:
+	rc = attempt_report(s, report_fd);
 	kill_leftovers(r, pid);
 	res = attempt_result(r, s, ending, status);
+	if (rc && res.outcome == OUT_FAILED)
+		res = result(OUT_FAILED, rc);
 	if (res.outcome != OUT_OK && tracked)
 		kill_attempt_descendants(r, s, &before);
 	tree_snap_free(&before);
@@ -334,20 +364,90 @@ static bool retry_delay(struct run *r, const struct step *s, int n)
 	return !r->pending_stop && now_ms() < r->deadline_at;
 }
 
-static bool step_skipped(const struct step *s)
+static int creates_stat(void *arg)
+{
+	struct stat st;
+
+	return stat(*(const char *const *)arg, &st) == 0 ? 0 : 1;
+}
+
+/* Waits for the `creates` child; 0 (exists), 1 (does not), or -1 when a
+ * stop signal or the deadline came first: the child is then SIGKILLed and
+ * left for a later reap, since one stuck on a hung mount may take time to
+ * die. */
+static int creates_wait(struct run *r, pid_t pid)
+{
+	int sig, status;
+
+	for (;;) {
+		switch (loop_wait(r->deadline_at, &sig)) {
+		case LOOP_SIGNAL:
+			if (sig == SIGCHLD) {
+				if (loop_reap(pid, &status))
+					return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+			} else if (loop_is_stop_signal(sig)) {
+				r->pending_stop = sig;
+				kill(pid, SIGKILL);
+				return -1;
+			}
+			break;
+		case LOOP_DEADLINE:
+		case LOOP_ERROR: /* untested: see loop_wait */
+			kill(pid, SIGKILL);
+			return -1;
+		}
+	}
+}
+
+/* Whether the step's `creates` path exists, asked in a child: a stat on a
+ * hung network or FUSE mount must not block PID 1, whose deadline and stop
+ * signals go on working meanwhile. 0 (exists), 1 (does not), -1 (stopped
+ * or deadline). A child that cannot be started counts as "does not": the
+ * step runs, and fails to start the same way. */
+static int creates_exists(struct run *r, const struct step *s)
+{
+	static char *argv[] = { "creates", NULL };
+	const char *path = s->creates;
+	struct spawn_req req;
+	char err[512];
+	int fd, rc;
+	pid_t pid;
+
+	memset(&req, 0, sizeof(req));
+	req.argv = argv;
+	req.mask = loop_empty_set();
+	req.reset = loop_original_ignored();
+	req.close_inherited = true;
+	req.stdin_null = true;
+	req.tty_fd = -1;
+	req.fn = creates_stat;
+	req.arg = &path;
+	if (spawn_begin(&req, &pid, &fd, err, sizeof(err)) != 0) {
+		log_msg(LOG_WARN, "step %s: cannot check %s: %s", s->name, s->creates, err);
+		return 1;
+	}
+	rc = creates_wait(r, pid);
+	close(fd);
+	return rc == -1 ? -1 : rc == 0 ? 0 : 1;
+}
+
+/* 1 when the step is skipped, 0 when it runs, -1 when a stop signal or
+ * the deadline came while checking `creates`. */
+static int step_skipped(struct run *r, const struct step *s)
 {
 	struct log_fields f = fields("step_skipped", s, -1, -1, -1);
-	struct stat st;
+	int rc;
 
 	if (s->skip) {
 		log_event(LOG_INFO, &f, "step %s: skipped (INITC_SKIP)", s->name);
-		return true;
+		return 1;
 	}
-	if (s->creates && stat(s->creates, &st) == 0) {
+	if (!s->creates)
+		return 0;
+	rc = creates_exists(r, s);
+	if (rc == 0)
 		log_event(LOG_INFO, &f, "step %s: skipped: %s exists", s->name, s->creates);
-		return true;
-	}
-	return false;
+	return rc == -1 ? -1 : rc == 0;
 }
 
 /* The action as one log line: a multi-line script reads as "a; b". */
@@ -418,9 +518,14 @@ static struct result run_pass(struct run *r)
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct step *s = &p->steps[i];
 		struct result res;
+		int skipped;
 
 		set_progress(i, p->n_steps);
-		if (step_skipped(s))
+		skipped = step_skipped(r, s);
+		if (skipped == -1)
+			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
+					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
+		if (skipped)
 			continue;
 		res = step_run(r, s);
 		if (res.outcome == OUT_OK)

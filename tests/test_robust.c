@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -350,6 +352,105 @@ START_TEST(test_failed_attempts_leave_no_detached_process)
 }
 END_TEST
 
+/* A hung FUSE mount at DIR/hung (see the hang_fuse helper), in a private
+ * mount namespace of this test's process, which initc inherits; the
+ * namespace ends with the test. Returns the helper's pid, or 0 (after
+ * saying why) when this system cannot mount FUSE. */
+static pid_t mount_hung_fs(const char *test)
+{
+	char *mnt = path_in("hung"), *ready = path_in("hung.ready"), *prog = helper("hang_fuse");
+	const char *argv[] = { prog, mnt, ready, NULL };
+	pid_t pid = 0;
+
+	if (access("/dev/fuse", R_OK | W_OK) != 0 || unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+		printf("SKIP %s: needs root, /dev/fuse and a private mount namespace\n", test);
+		goto out;
+	}
+	ck_assert(mkdir(mnt, 0755) == 0 || errno == EEXIST);
+	unlink(ready);
+	pid = start_helper(argv);
+	if (!wait_for_file(ready, 5000)) {
+		stop_helper(pid);
+		printf("SKIP %s: FUSE cannot be mounted here\n", test);
+		pid = 0;
+	}
+out:
+	free(mnt);
+	free(ready);
+	free(prog);
+	return pid;
+}
+
+/* Runs initc on ini with DIR/hung hung; with term_after_ms > 0 sends it
+ * SIGTERM then. Expects the exit status want within 20 s: neither the
+ * deadline nor the stop may wait for the file system. */
+static void expect_unblocked(const char *test, const char *ini, int term_after_ms, int want)
+{
+	char *conf = write_config(dir, "%s", ini);
+	const char *args[] = { "-c", conf, "--", "true", NULL };
+	pid_t fs = mount_hung_fs(test), pid;
+	struct run_result res;
+
+	if (!fs) {
+		free(conf);
+		return;
+	}
+	pid = start_initc(args, NULL, dir);
+	if (term_after_ms) {
+		sleep_ms(term_after_ms);
+		kill(pid, SIGTERM);
+	}
+	wait_initc(pid, dir, 20, &res);
+	stop_helper(fs); /* aborts the connection: what still waits gets ENOTCONN */
+	{
+		char *mnt = path_in("hung");
+
+		umount2(mnt, MNT_DETACH);
+		free(mnt);
+	}
+	ck_assert_msg(res.status == want, "%s: initc exited %d (-1: hung), not %d; stderr: %s", test,
+		      res.status, want, res.err);
+	run_result_free(&res);
+	free(conf);
+}
+
+/* `creates` on a hung mount: the stat runs in a child, PID 1 goes on. */
+START_TEST(test_creates_on_a_hung_mount_keeps_deadline_and_term)
+{
+	char *ini;
+
+	ck_assert(asprintf(&ini, "[initc]\ndeadline = 2s\n[step:s]\ncommand = true\ncreates = %s/hung/x\n",
+			   dir) > 0);
+	expect_unblocked("creates, deadline", ini, 0, 124);
+	free(ini);
+	ck_assert(asprintf(&ini, "[step:s]\ncommand = true\ncreates = %s/hung/x\n", dir) > 0);
+	expect_unblocked("creates, TERM", ini, 1000, 143);
+	free(ini);
+}
+END_TEST
+
+/* A step whose directory, or whose program, is on a hung mount: its
+ * child blocks in chdir or execve, and initc, which no longer waits for
+ * the start, still honours the step's timeout, the deadline and TERM. */
+START_TEST(test_step_starting_on_a_hung_mount_keeps_deadline_and_term)
+{
+	char *ini;
+
+	ck_assert(asprintf(&ini, "[initc]\ndeadline = 2s\n[step:s]\ncommand = true\ndirectory = %s/hung\n",
+			   dir) > 0);
+	expect_unblocked("directory, deadline", ini, 0, 124);
+	free(ini);
+	ck_assert(asprintf(&ini, "[initc]\ngrace = 1s\n[step:s]\ncommand = %s/hung/prog\n", dir) > 0);
+	expect_unblocked("exec, TERM", ini, 1000, 143);
+	free(ini);
+	ck_assert(asprintf(&ini, "[initc]\ngrace = 1s\n[step:s]\ncommand = %s/hung/prog\ntimeout = 1s\n",
+			   dir) > 0);
+	expect_unblocked("exec, timeout", ini, 0, 124);
+	free(ini);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("robust");
@@ -363,6 +464,8 @@ int main(void)
 	tcase_add_test(tc, test_fault_signals_sent_with_kill_are_forwarded);
 	tcase_add_test(tc, test_supervising_initc_leaves_the_callers_directory);
 	tcase_add_test(tc, test_failed_attempts_leave_no_detached_process);
+	tcase_add_test(tc, test_creates_on_a_hung_mount_keeps_deadline_and_term);
+	tcase_add_test(tc, test_step_starting_on_a_hung_mount_keeps_deadline_and_term);
 	suite_add_tcase(s, tc);
 	/* 200 starts of initc: a case of its own (CK_RUN_CASE=handoff). */
 	tc = tcase_create("handoff");
