@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "job.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -250,6 +251,7 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 			if (sig == SIGCHLD) {
 				if (loop_reap(app, &status))
 					return status;
+				job_follow_stops(app, "main");
 				break;
 			}
 			kill(target, sig);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "job.h"
 #include "log.h"
 #include "util.h"
 
@@ -30,10 +31,13 @@ static bool made_subreaper, sigchld_was_ignored;
  * is only swallowed, so a closed stderr never kills initc. The fault
  * signals are here for a kill() from another process (dumb-init forwards
  * them too): a real fault of initc's own is not held back by the mask,
- * the kernel unblocks it and applies the default action (see read_signal). */
-static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,  SIGQUIT, SIGHUP,
+ * the kernel unblocks it and applies the default action (see read_signal).
+ * The job-control signals are forwarded too; blocking SIGTTOU also lets
+ * initc and a starting step set the terminal's foreground group (job.c). */
+static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,	SIGQUIT, SIGHUP,
 				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE, SIGSEGV,
-				    SIGBUS,  SIGILL,  SIGFPE,	SIGTRAP, SIGSYS };
+				    SIGBUS,  SIGILL,  SIGFPE,	SIGTRAP, SIGSYS,
+				    SIGTSTP, SIGTTIN, SIGTTOU,	SIGCONT };
 
 const sigset_t *loop_original_mask(void)
 {
@@ -160,6 +164,7 @@ int loop_init(void)
 		log_msg(LOG_ERROR, "signalfd: %s", error_text(errno));
 		return -1;
 	}
+	job_init();
 	if (getpid() != 1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) {
 			/* Not fatal: orphans then go to the real init instead.

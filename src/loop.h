@@ -13,7 +13,8 @@
 enum loop_event { LOOP_SIGNAL, LOOP_DEADLINE, LOOP_ERROR };
 
 /* Blocks the signals initc handles during init and opens the signalfd;
- * remembers the mask and ignored signals initc was started with. When not
+ * remembers the mask and ignored signals initc was started with, and the
+ * terminal it runs in the foreground of (job_init). When not
  * PID 1, makes initc a child subreaper so orphans of steps come to it. */
 int loop_init(void);
 

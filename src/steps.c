@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "job.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -181,7 +182,9 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 	req.reset = loop_original_ignored();
 	req.close_inherited = true;
 	req.stdin_null = true;
-	req.tty_fd = -1;
+	/* In the terminal's foreground, as the app: a step that sets the
+	 * terminal or reads /dev/tty is not stopped by SIGTTOU or SIGTTIN. */
+	req.tty_fd = job_tty();
 	if (s->action == ACTION_WAIT_TCP) {
 		req.fn = run_tcp_probe;
 		req.arg = probe;
@@ -247,6 +250,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	struct result res;
 	bool tracked;
 	int sig, status = 0, rc, report_fd;
+	char who[128];
 	pid_t pid;
 
 	if (s->action == ACTION_WAIT_TCP && !timeout)
@@ -266,6 +270,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 		return result(OUT_FAILED, rc);
 	}
 	timeout_at = timeout ? started + timeout : NO_DEADLINE;
+	str_format(who, sizeof(who), "step %s", s->name);
 	for (;;) {
 		int64_t next = kill_at;
 
@@ -276,6 +281,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 			if (sig == SIGCHLD) {
 				if (loop_reap(pid, &status))
 					goto exited;
+				job_follow_stops(pid, who);
 			} else if (sig != SIGPIPE) {
 				kill(-pid, sig);
 				if (loop_is_stop_signal(sig) && !r->pending_stop)
@@ -303,6 +309,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 		}
 	}
 exited:
+	job_take_terminal(pid);
 	rc = attempt_report(s, report_fd);
 	kill_leftovers(r, pid);
 	res = attempt_result(r, s, ending, status);

@@ -451,6 +451,46 @@ START_TEST(test_step_starting_on_a_hung_mount_keeps_deadline_and_term)
 }
 END_TEST
 
+/* The state letter of /proc/PID/stat ('T': stopped), or '?'. */
+static char state_of(pid_t pid)
+{
+	char path[64], *text, *paren, state = '?';
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	text = read_file(path);
+	paren = text ? strrchr(text, ')') : NULL;
+	if (paren && paren[1] == ' ')
+		state = paren[2];
+	free(text);
+	return state;
+}
+
+/* Without a terminal (setsid) nothing would ever continue a stopped app:
+ * initc says so and continues it, rather than wait forever unnoticed. */
+START_TEST(test_stopped_app_without_a_terminal_is_continued)
+{
+	char *conf = write_config(dir, "[initc]\ngrace = 1s\n");
+	const char *args[] = { "setsid", initc_bin(), "-c", conf, "-s", "--", "sleep", "30", NULL };
+	pid_t pid = start_program(args, NULL, dir), app = find_child(pid, 10000);
+	char *err = path_in(".stderr");
+	struct run_result res;
+
+	ck_assert_msg(app > 0, "no app");
+	ck_assert_int_eq(kill(app, SIGSTOP), 0);
+	ck_assert_msg(wait_for_text(err, "stopped by SIGSTOP; continuing it", 10000),
+		      "initc did not notice the stop");
+	for (int i = 0; i < 500 && state_of(app) == 'T'; i++)
+		sleep_ms(10);
+	ck_assert_msg(state_of(app) != 'T', "the app is still stopped");
+	kill(pid, SIGTERM);
+	wait_initc(pid, dir, 20, &res);
+	ck_assert_msg(res.status == 143, "initc exited %d; stderr: %s", res.status, res.err);
+	run_result_free(&res);
+	free(err);
+	free(conf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("robust");
@@ -465,6 +505,7 @@ int main(void)
 	tcase_add_test(tc, test_supervising_initc_leaves_the_callers_directory);
 	tcase_add_test(tc, test_failed_attempts_leave_no_detached_process);
 	tcase_add_test(tc, test_creates_on_a_hung_mount_keeps_deadline_and_term);
+	tcase_add_test(tc, test_stopped_app_without_a_terminal_is_continued);
 	tcase_add_test(tc, test_step_starting_on_a_hung_mount_keeps_deadline_and_term);
 	suite_add_tcase(s, tc);
 	/* 200 starts of initc: a case of its own (CK_RUN_CASE=handoff). */
