@@ -272,6 +272,16 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 	}
 }
 
+/* The app's failure to start, told by its report once it was reaped. */
+static int app_start_failed(int status, const char *err)
+{
+	struct log_fields f = { "main_failed", NULL, -1, status, -1 };
+
+	log_event(LOG_ERROR, &f, "main: %s", err);
+	status_set("Error");
+	return status;
+}
+
 int handoff_supervise(const struct plan *p)
 {
 	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
@@ -279,7 +289,7 @@ int handoff_supervise(const struct plan *p)
 	struct launch l;
 	char err[512];
 	int64_t stop_deadline;
-	int status;
+	int status, report_fd, wstatus;
 	pid_t app;
 
 	if (loop_handle_all() == -1) /* untested: see there */
@@ -290,15 +300,12 @@ int handoff_supervise(const struct plan *p)
 	req.tty_fd = controlling_tty();
 	/* Before the start, as in exec mode: the app may read the file at once. */
 	status_set("Running");
-	f.status = spawn_start(&req, &app, err, sizeof(err));
-	if (f.status) {
-		f.event = "main_failed";
-		log_event(LOG_ERROR, &f, "main: %s", err);
-		status_set("Error");
-		launch_free(&l);
-		return f.status;
-	}
+	/* Not waiting for the child's chdir and exec: on a hung mount the
+	 * loop still forwards TERM and kills after grace (see spawn_begin). */
+	f.status = spawn_begin(&req, &app, &report_fd, err, sizeof(err));
 	launch_free(&l);
+	if (f.status)
+		return app_start_failed(f.status, err);
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
 	/* initc's working directory would pin the caller's mount for as long
@@ -306,7 +313,10 @@ int handoff_supervise(const struct plan *p)
 	 * the root directory is always there to change to. */
 	if (chdir("/") == -1)
 		log_msg(LOG_WARN, "cannot change to /: %s", error_text(errno));
-	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
+	wstatus = supervise_loop(p, app, &stop_deadline);
+	/* req's argv and directory, which the report needs, are the plan's. */
+	f.status = spawn_report(&req, report_fd, err, sizeof(err));
+	status = f.status ? app_start_failed(f.status, err) : app_exit_status(p, wstatus);
 	stop_descendants(p, stop_deadline);
 	return status;
 }
