@@ -2,6 +2,7 @@
 #include "handoff.h"
 
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "job.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -42,6 +44,7 @@ static int app_prepare(const struct plan *p, struct launch *l, struct spawn_req 
 	launch_fill(l, &p->main.proc, req);
 	req->argv = p->main.argv.v;
 	req->mask = loop_original_mask();
+	req->ignore = loop_app_ignored();
 	req->tty_fd = -1;
 	return 0;
 }
@@ -55,13 +58,49 @@ static void reap_finished(void)
 	loop_reap(0, &status);
 }
 
+static sigjmp_buf handoff_abort;
+static volatile sig_atomic_t handoff_stop;
+
+/* A stop signal in the hand-off window: back to handoff_exec, which ends
+ * initc with 128+N as during init (only async-signal-safe calls run in
+ * the window, so leaving it by a jump is safe). */
+static void abort_handoff(int sig)
+{
+	handoff_stop = sig;
+	siglongjmp(handoff_abort, 1);
+}
+
+/* spawn_exec with the window between the restored mask and the execve
+ * closed (see loop_catch_handoff). Returns the failure's exit status, or
+ * 0 with *stop set when a stop signal came first. The jump comes back
+ * with initc's signals blocked again: sigsetjmp saved that mask. */
+static int exec_app(const struct spawn_req *req, char *err, size_t len, int *stop)
+{
+	int rc;
+
+	if (sigsetjmp(handoff_abort, 1)) {
+		*stop = handoff_stop;
+		loop_uncatch_handoff();
+		return 0;
+	}
+	/* Untested, these three: sigaction and sigprocmask cannot fail here. */
+	if (loop_catch_handoff(abort_handoff) == -1)
+		log_msg(LOG_WARN, "cannot catch signals for the hand-off: %s", error_text(errno));
+	rc = spawn_exec(req, err, len);
+	if (loop_block_again() == -1)
+		log_msg(LOG_WARN, "cannot block signals again: %s", error_text(errno));
+	if (loop_uncatch_handoff() == -1)
+		log_msg(LOG_WARN, "cannot reset signal handlers: %s", error_text(errno));
+	return rc;
+}
+
 int handoff_exec(const struct plan *p)
 {
 	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
 	struct spawn_req req;
 	struct launch l;
 	char err[512];
-	int rc;
+	int rc, stop = 0;
 
 	reap_finished();
 	rc = app_prepare(p, &l, &req);
@@ -72,9 +111,14 @@ int handoff_exec(const struct plan *p)
 	/* Untested, both warnings: restoring and blocking the mask cannot fail. */
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", error_text(errno));
-	f.status = spawn_exec(&req, err, sizeof(err));
-	if (loop_block_again() == -1)
-		log_msg(LOG_WARN, "cannot block signals again: %s", error_text(errno));
+	f.status = exec_app(&req, err, sizeof(err), &stop);
+	if (stop) {
+		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
+			signal_name(stop));
+		status_set("Terminating");
+		launch_free(&l);
+		return 128 + stop;
+	}
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, f.status);
@@ -211,6 +255,7 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 			if (sig == SIGCHLD) {
 				if (loop_reap(app, &status))
 					return status;
+				job_follow_stops(app, "main");
 				break;
 			}
 			kill(target, sig);
@@ -231,6 +276,17 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 	}
 }
 
+/* The app's failure to start, told by its report once it was reaped. */
+static int app_start_failed(int status, const char *err)
+{
+	struct log_fields f = { "main_failed", NULL, -1, status, -1 };
+
+	log_event(LOG_ERROR, &f, "main: %s", err);
+	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, status);
+	status_set("Error");
+	return status;
+}
+
 int handoff_supervise(const struct plan *p)
 {
 	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
@@ -238,7 +294,7 @@ int handoff_supervise(const struct plan *p)
 	struct launch l;
 	char err[512];
 	int64_t stop_deadline;
-	int status;
+	int status, report_fd, wstatus;
 	pid_t app;
 
 	if (loop_handle_all() == -1) /* untested: see there */
@@ -249,20 +305,23 @@ int handoff_supervise(const struct plan *p)
 	req.tty_fd = controlling_tty();
 	/* Before the start, as in exec mode: the app may read the file at once. */
 	status_set("Running");
-	f.status = spawn_start(&req, &app, err, sizeof(err));
-	if (f.status) {
-		f.event = "main_failed";
-		log_event(LOG_ERROR, &f, "main: %s", err);
-		termlog_write("initc: the application cannot be started: %s; initc exits %d", err,
-			      f.status);
-		status_set("Error");
-		launch_free(&l);
-		return f.status;
-	}
+	/* Not waiting for the child's chdir and exec: on a hung mount the
+	 * loop still forwards TERM and kills after grace (see spawn_begin). */
+	f.status = spawn_begin(&req, &app, &report_fd, err, sizeof(err));
 	launch_free(&l);
+	if (f.status)
+		return app_start_failed(f.status, err);
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
-	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
+	/* initc's working directory would pin the caller's mount for as long
+	 * as the app runs: the app has its own, initc needs none. Untested:
+	 * the root directory is always there to change to. */
+	if (chdir("/") == -1)
+		log_msg(LOG_WARN, "cannot change to /: %s", error_text(errno));
+	wstatus = supervise_loop(p, app, &stop_deadline);
+	/* req's argv and directory, which the report needs, are the plan's. */
+	f.status = spawn_report(&req, report_fd, err, sizeof(err));
+	status = f.status ? app_start_failed(f.status, err) : app_exit_status(p, wstatus);
 	stop_descendants(p, stop_deadline);
 	return status;
 }

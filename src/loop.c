@@ -19,17 +19,25 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "job.h"
 #include "log.h"
 #include "util.h"
 
 static int sigfd = -1;
 static sigset_t handled, original_mask, original_ignored, empty_set;
-static bool made_subreaper;
+static bool made_subreaper, sigchld_was_ignored;
 
 /* The signals handled during init: forwarded to the running step; SIGPIPE
- * is only swallowed, so a closed stderr never kills initc. */
-static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,  SIGQUIT, SIGHUP,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE };
+ * is only swallowed, so a closed stderr never kills initc. The fault
+ * signals are here for a kill() from another process (dumb-init forwards
+ * them too): a real fault of initc's own is not held back by the mask,
+ * the kernel unblocks it and applies the default action (see read_signal).
+ * The job-control signals are forwarded too; blocking SIGTTOU also lets
+ * initc and a starting step set the terminal's foreground group (job.c). */
+static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,	SIGQUIT, SIGHUP,
+				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE, SIGSEGV,
+				    SIGBUS,  SIGILL,  SIGFPE,	SIGTRAP, SIGSYS,
+				    SIGTSTP, SIGTTIN, SIGTTOU,	SIGCONT };
 
 const sigset_t *loop_original_mask(void)
 {
@@ -88,11 +96,14 @@ static void record_ignored(void)
 		if (inherited_ignored(sig))
 			sigset_add_any(&original_ignored, sig);
 	}
+	if (sigchld_was_ignored)
+		sigaddset(&original_ignored, SIGCHLD);
 }
 
-/* Asked for on the first step only: initc never changes a disposition (it
- * blocks signals and reads a signalfd), so what it inherited is still what
- * the kernel holds, and a start with no steps skips the 59 queries. */
+/* Asked for on the first step only: initc changes no disposition but
+ * SIGCHLD's (it blocks signals and reads a signalfd), so what it inherited
+ * is still what the kernel holds, and a start with no steps skips the 59
+ * queries. */
 const sigset_t *loop_original_ignored(void)
 {
 	static bool recorded;
@@ -102,6 +113,31 @@ const sigset_t *loop_original_ignored(void)
 		recorded = true;
 	}
 	return &original_ignored;
+}
+
+const sigset_t *loop_app_ignored(void)
+{
+	static sigset_t app_ignored;
+
+	sigemptyset(&app_ignored);
+	if (sigchld_was_ignored)
+		sigaddset(&app_ignored, SIGCHLD);
+	return &app_ignored;
+}
+
+/* Started with SIGCHLD ignored (some launchers do that), initc's children
+ * would be reaped by the kernel as they exit, and initc would wait forever
+ * for an exit it is never told of: SIGCHLD goes back to its default (all
+ * zero is SIG_DFL in the kernel's sigaction on every layout), and the app
+ * gets it ignored again (loop_app_ignored). */
+static int take_sigchld(void)
+{
+	static const unsigned long dfl[8];
+
+	if (!inherited_ignored(SIGCHLD))
+		return 0;
+	sigchld_was_ignored = true;
+	return (int)syscall(SYS_rt_sigaction, SIGCHLD, dfl, NULL, KERNEL_SIGSET_BYTES);
 }
 
 int loop_init(void)
@@ -118,11 +154,17 @@ int loop_init(void)
 		log_msg(LOG_ERROR, "sigprocmask: %s", error_text(errno));
 		return -1;
 	}
+	/* Untested: resetting a valid signal to its default cannot fail. */
+	if (take_sigchld() == -1) {
+		log_msg(LOG_ERROR, "cannot reset SIGCHLD to its default: %s", error_text(errno));
+		return -1;
+	}
 	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd == -1) {
 		log_msg(LOG_ERROR, "signalfd: %s", error_text(errno));
 		return -1;
 	}
+	job_init();
 	if (getpid() != 1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) {
 			/* Not fatal: orphans then go to the real init instead.
@@ -138,12 +180,8 @@ int loop_init(void)
 int loop_handle_all(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
-		switch (sig) {
-		case SIGKILL: case SIGSTOP:
-		/* Faults are the kernel's to deliver to initc itself. */
-		case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
+		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		}
 		sigset_add_any(&handled, sig);
 	}
 	/* Untested: neither call can fail on a valid set and signalfd. */
@@ -155,6 +193,17 @@ int loop_handle_all(void)
 	return 0;
 }
 
+bool loop_is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+	       sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* Reads the next signal worth acting on. The fault signals that reach the
+ * signalfd were sent with kill() or sigqueue() (ssi_code <= 0): a fault of
+ * initc's own is forced on it by the kernel past the mask. One the kernel
+ * queued for another reason (a SIGBUS for memory that failed elsewhere,
+ * ssi_code > 0) is nothing to forward. */
 static int read_signal(int *sig)
 {
 	struct signalfd_siginfo si;
@@ -166,6 +215,8 @@ static int read_signal(int *sig)
 			return -1;
 		/* A SIGPIPE initc caused itself (stderr closed) is nobody's business. */
 		if (si.ssi_signo == SIGPIPE && si.ssi_pid == (uint32_t)getpid())
+			continue;
+		if (loop_is_fault_signal((int)si.ssi_signo) && si.ssi_code > 0)
 			continue;
 		*sig = (int)si.ssi_signo;
 		return 0;
@@ -255,6 +306,57 @@ int loop_restore(void)
 	/* The mask is not restored here: spawn_exec restores it last, after
 	 * the rest of the set-up, as for every child, and once is enough. */
 	return 0;
+}
+
+/* A signal that arrives in the hand-off window and does not stop initc:
+ * dropped, as between steps, since the app does not exist yet. A real
+ * fault (si_code > 0) gets its default action back and happens again on
+ * return, so it still ends initc. */
+static void drop_in_handoff(int sig, siginfo_t *si, void *ctx)
+{
+	static const unsigned long dfl[8];
+
+	(void)ctx;
+	if (loop_is_fault_signal(sig) && si->si_code > 0)
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_BYTES);
+}
+
+/* Sets a handler on every signal initc handles that it did not inherit
+ * ignored (those stay ignored: the app gets them so), SIGCHLD aside. */
+static int set_handoff_handlers(void (*on_stop)(int), bool arm)
+{
+	const sigset_t *ign = loop_original_ignored();
+	struct sigaction sa;
+
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGCHLD || !sigset_has_any(&handled, sig) || sigset_has_any(ign, sig))
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sigfillset(&sa.sa_mask);
+		if (!arm) {
+			sa.sa_handler = SIG_DFL;
+		} else if (loop_is_stop_signal(sig)) {
+			sa.sa_handler = on_stop;
+		} else {
+			sa.sa_sigaction = drop_in_handoff;
+			sa.sa_flags = SA_SIGINFO;
+		}
+		/* The C library refuses 32-34; as handled in supervise mode
+		 * only, they never reach here in exec mode. */
+		if (sigaction(sig, &sa, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int loop_catch_handoff(void (*on_stop)(int))
+{
+	return set_handoff_handlers(on_stop, true);
+}
+
+int loop_uncatch_handoff(void)
+{
+	return set_handoff_handlers(NULL, false);
 }
 
 int loop_block_again(void)

@@ -69,6 +69,18 @@ static void reset_dispositions(const sigset_t *reset)
 			syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_BYTES);
 }
 
+/* The libc call: the signals here (SIGCHLD) are not the reserved ones. */
+static void ignore_dispositions(const sigset_t *ignore)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(ignore, sig) == 1)
+			sigaction(sig, &sa, NULL);
+}
+
 /* Marks every fd above 2 close-on-exec: the report pipe still works until
  * exec, and the program starts with only stdin, stdout and stderr. */
 static int close_inherited_fds(void)
@@ -124,6 +136,8 @@ static int child_setup(const struct spawn_req *r, bool forked)
 
 	if (r->reset)
 		reset_dispositions(r->reset);
+	if (r->ignore)
+		ignore_dispositions(r->ignore);
 	if (forked && setpgid(0, 0) == -1)
 		return STAGE_SETPGID;
 	/* Not fatal when it fails (a terminal hung up meanwhile): the app
@@ -231,15 +245,16 @@ static void describe_failure(const struct spawn_req *r, struct report rep, char 
 	}
 }
 
-int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
+/* Forks the child with a report pipe made with pipe_flags; returns 0 with
+ * the pid and the pipe's read end, or the failure's exit status. */
+static int fork_child(const struct spawn_req *r, int pipe_flags, pid_t *pid, int *report_fd,
+		      char *err, size_t len)
 {
-	struct report rep;
 	int pfd[2];
-	ssize_t n;
 	pid_t child;
 
 	/* The system call: musl's pipe2 adds a fallback for kernels before 2.6.27. */
-	if (syscall(SYS_pipe2, pfd, O_CLOEXEC) == -1) {
+	if (syscall(SYS_pipe2, pfd, O_CLOEXEC | pipe_flags) == -1) {
 		str_format(err, len, "cannot start '%s': pipe: %s", r->argv[0], error_text(errno));
 		return EXIT_NOEXEC;
 	}
@@ -259,18 +274,47 @@ int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
 	}
 	close(pfd[1]);
 	/* Also set the group here, so that signals sent to it right after
-	 * spawn_start returns cannot miss the child. */
+	 * the start cannot miss the child. */
 	setpgid(child, child);
+	*pid = child;
+	*report_fd = pfd[0];
+	return 0;
+}
+
+int spawn_start(const struct spawn_req *r, pid_t *pid, char *err, size_t len)
+{
+	struct report rep;
+	int fd, rc;
+	ssize_t n;
+
+	rc = fork_child(r, 0, pid, &fd, err, len);
+	if (rc)
+		return rc;
 	do
-		n = read(pfd[0], &rep, sizeof(rep));
+		n = read(fd, &rep, sizeof(rep));
 	while (n == -1 && errno == EINTR);
-	close(pfd[0]);
-	if (n != (ssize_t)sizeof(rep)) {
-		*pid = child;
+	close(fd);
+	if (n != (ssize_t)sizeof(rep))
 		return 0;
-	}
 	describe_failure(r, rep, err, len);
-	wait_for_pid(child);
+	wait_for_pid(*pid);
+	return failure_status(rep);
+}
+
+int spawn_begin(const struct spawn_req *r, pid_t *pid, int *report_fd, char *err, size_t len)
+{
+	return fork_child(r, O_NONBLOCK, pid, report_fd, err, len);
+}
+
+int spawn_report(const struct spawn_req *r, int report_fd, char *err, size_t len)
+{
+	struct report rep;
+	ssize_t n = read(report_fd, &rep, sizeof(rep));
+
+	close(report_fd);
+	if (n != (ssize_t)sizeof(rep))
+		return 0;
+	describe_failure(r, rep, err, len);
 	return failure_status(rep);
 }
 

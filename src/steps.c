@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "job.h"
 #include "launch.h"
 #include "log.h"
 #include "loop.h"
@@ -21,6 +22,7 @@
 #include "spawn.h"
 #include "startfiles.h"
 #include "startup.h"
+#include "tree.h"
 
 /* What a template step's child needs: the step and its environment. */
 struct template_job {
@@ -128,6 +130,33 @@ static void kill_leftovers(struct run *r, pid_t pgid)
 	}
 }
 
+/* Kills what a failed attempt started outside its process group (setsid,
+ * setpgid): every descendant of initc that was not there before the
+ * attempt, nor started by one that was. A successful step's detached
+ * daemons stay; a failed one's would survive every retry and, when initc
+ * is not PID 1, initc itself. Each pass kills what the last one orphaned. */
+static void kill_attempt_descendants(struct run *r, const struct step *s,
+				     const struct tree_snap *before)
+{
+	int64_t give_up = now_ms() + r->plan->grace_ms;
+	int n, killed = 0;
+
+	while ((n = tree_signal_new(before, SIGKILL)) > 0) {
+		killed += n;
+		if (idle_wait(r, min64(now_ms() + 10, give_up)) && now_ms() >= give_up) {
+			log_msg(LOG_WARN, "step %s: processes of the failed attempt survive SIGKILL; going on",
+				s->name);
+			break;
+		}
+	}
+	if (n == -1) /* untested: see tree_signal */
+		log_msg(LOG_WARN, "step %s: cannot list what the failed attempt left in /proc: %s",
+			s->name, error_text(errno));
+	if (killed)
+		log_msg(LOG_INFO, "step %s: killed %d process%s the failed attempt left outside its group",
+			s->name, killed, killed == 1 ? "" : "es");
+}
+
 static int run_tcp_probe(void *arg)
 {
 	const struct tcp_probe *p = arg;
@@ -142,14 +171,25 @@ static int run_template(void *arg)
 	return template_render(job->step->name, job->step->target, job->step->output, job->envp);
 }
 
-/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
- * or a template in a child of its own (a slow DNS lookup or a hung file
- * system must never block initc; the child has the step's privileges).
- * Returns 0, or the exit status that the failure to start counts as. */
-static int start_attempt(const struct step *s, struct tcp_probe *probe, struct envfile *ef,
-			 pid_t *pid)
+/* The argv a step's process runs, for spawn and its messages. */
+static char *const *attempt_argv(const struct step *s)
 {
 	static char *probe_argv[] = { "wait_tcp", NULL }, *template_argv[] = { "template", NULL };
+
+	if (s->action == ACTION_WAIT_TCP)
+		return probe_argv;
+	return s->action == ACTION_TEMPLATE ? template_argv : s->argv.v;
+}
+
+/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
+ * or a template in a child of its own (a slow DNS lookup or a hung file
+ * system must never block initc; the child has the step's privileges). It
+ * does not wait for the child's chdir and exec (see spawn_begin): their
+ * outcome is read when the child ends (attempt_report). Returns 0, or the
+ * exit status that the failure to start counts as. */
+static int start_attempt(const struct step *s, struct tcp_probe *probe, struct envfile *ef,
+			 pid_t *pid, int *report_fd)
+{
 	struct template_job job = { s, NULL };
 	struct log_fields f = fields("start_failed", s, -1, -1, -1);
 	struct spawn_req req;
@@ -171,28 +211,46 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, struct e
 		launch_set(&l, ef->entry);
 	memset(&req, 0, sizeof(req));
 	launch_fill(&l, &s->proc, &req);
-	req.argv = s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
+	req.argv = attempt_argv(s);
 	req.mask = loop_empty_set();
 	req.reset = loop_original_ignored();
 	req.close_inherited = true;
 	req.stdin_null = true;
-	req.tty_fd = -1;
+	/* In the terminal's foreground, as the app: a step that sets the
+	 * terminal or reads /dev/tty is not stopped by SIGTTOU or SIGTTIN. */
+	req.tty_fd = job_tty();
 	if (s->action == ACTION_WAIT_TCP) {
 		req.fn = run_tcp_probe;
 		req.arg = probe;
 	} else if (s->action == ACTION_TEMPLATE) {
-		req.argv = template_argv;
 		req.fn = run_template;
 		job.envp = l.env.v;
 		req.arg = &job;
 	}
-	rc = spawn_start(&req, pid, err, sizeof(err));
+	rc = spawn_begin(&req, pid, report_fd, err, sizeof(err));
 	if (rc) {
 		f.status = rc;
 		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
 	}
 	launch_free(&l);
 	return rc;
+}
+
+/* After the attempt's process was reaped: 0 when it had started, else
+ * the status its failed setup or exec counts as, logged. */
+static int attempt_report(const struct step *s, int report_fd)
+{
+	struct log_fields f = fields("start_failed", s, -1, -1, -1);
+	struct spawn_req req;
+	char err[512];
+
+	memset(&req, 0, sizeof(req));
+	req.argv = attempt_argv(s);
+	req.directory = s->proc.directory;
+	f.status = spawn_report(&req, report_fd, err, sizeof(err));
+	if (f.status)
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err);
+	return f.status;
 }
 
 /* Begins stopping the attempt's group: sig now, SIGKILL after grace. */
@@ -202,7 +260,8 @@ static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
 	return now_ms() + r->plan->grace_ms;
 }
 
-/* How an attempt whose process has ended went. */
+/* What an ended attempt counts as: ending says why a stop began, if one
+ * did, status is how the process ended. */
 static struct result attempt_result(const struct run *r, const struct step *s,
 				    enum outcome ending, int status)
 {
@@ -244,8 +303,11 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
 	struct envfile ef = { .fd = -1 };
 	struct tcp_probe probe;
+	struct tree_snap before;
 	struct result res;
-	int sig, status = 0, rc;
+	bool tracked;
+	int sig, status = 0, rc, report_fd;
+	char who[128];
 	pid_t pid;
 
 	if (s->action == ACTION_WAIT_TCP && !timeout)
@@ -253,12 +315,20 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	probe.step = s;
 	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
-	rc = start_attempt(s, &probe, &ef, &pid);
+	/* Without the list (no /proc), nothing can tell a failed attempt's
+	 * processes from older ones: then only its group is killed. */
+	tracked = tree_snapshot(&before) == 0;
+	if (!tracked)
+		log_msg(LOG_WARN, "step %s: cannot list initc's processes in /proc: %s", s->name,
+			error_text(errno));
+	rc = start_attempt(s, &probe, &ef, &pid, &report_fd);
 	if (rc) {
 		envfile_remove(&ef);
+		tree_snap_free(&before);
 		return result(OUT_FAILED, rc);
 	}
 	timeout_at = timeout ? started + timeout : NO_DEADLINE;
+	str_format(who, sizeof(who), "step %s", s->name);
 	for (;;) {
 		int64_t next = kill_at;
 
@@ -269,6 +339,7 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 			if (sig == SIGCHLD) {
 				if (loop_reap(pid, &status))
 					goto exited;
+				job_follow_stops(pid, who);
 			} else if (sig != SIGPIPE) {
 				kill(-pid, sig);
 				if (loop_is_stop_signal(sig) && !r->pending_stop)
@@ -296,11 +367,18 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 		}
 	}
 exited:
+	job_take_terminal(pid);
+	rc = attempt_report(s, report_fd);
 	kill_leftovers(r, pid);
 	res = attempt_result(r, s, ending, status);
+	if (rc && res.outcome == OUT_FAILED)
+		res = result(OUT_FAILED, rc);
 	if (res.outcome == OUT_OK && ef.fd >= 0)
 		res = pass_values_on(r, &ef);
 	envfile_remove(&ef);
+	if (res.outcome != OUT_OK && tracked)
+		kill_attempt_descendants(r, s, &before);
+	tree_snap_free(&before);
 	return res;
 }
 
@@ -367,20 +445,90 @@ static bool retry_delay(struct run *r, const struct step *s, int n)
 	return true;
 }
 
-static bool step_skipped(const struct step *s)
+static int creates_stat(void *arg)
+{
+	struct stat st;
+
+	return stat(*(const char *const *)arg, &st) == 0 ? 0 : 1;
+}
+
+/* Waits for the `creates` child; 0 (exists), 1 (does not), or -1 when a
+ * stop signal or the deadline came first: the child is then SIGKILLed and
+ * left for a later reap, since one stuck on a hung mount may take time to
+ * die. */
+static int creates_wait(struct run *r, pid_t pid)
+{
+	int sig, status;
+
+	for (;;) {
+		switch (loop_wait(r->deadline_at, &sig)) {
+		case LOOP_SIGNAL:
+			if (sig == SIGCHLD) {
+				if (loop_reap(pid, &status))
+					return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+			} else if (loop_is_stop_signal(sig)) {
+				r->pending_stop = sig;
+				kill(pid, SIGKILL);
+				return -1;
+			}
+			break;
+		case LOOP_DEADLINE:
+		case LOOP_ERROR: /* untested: see loop_wait */
+			kill(pid, SIGKILL);
+			return -1;
+		}
+	}
+}
+
+/* Whether the step's `creates` path exists, asked in a child: a stat on a
+ * hung network or FUSE mount must not block PID 1, whose deadline and stop
+ * signals go on working meanwhile. 0 (exists), 1 (does not), -1 (stopped
+ * or deadline). A child that cannot be started counts as "does not": the
+ * step runs, and fails to start the same way. */
+static int creates_exists(struct run *r, const struct step *s)
+{
+	static char *argv[] = { "creates", NULL };
+	const char *path = s->creates;
+	struct spawn_req req;
+	char err[512];
+	int fd, rc;
+	pid_t pid;
+
+	memset(&req, 0, sizeof(req));
+	req.argv = argv;
+	req.mask = loop_empty_set();
+	req.reset = loop_original_ignored();
+	req.close_inherited = true;
+	req.stdin_null = true;
+	req.tty_fd = -1;
+	req.fn = creates_stat;
+	req.arg = &path;
+	if (spawn_begin(&req, &pid, &fd, err, sizeof(err)) != 0) {
+		log_msg(LOG_WARN, "step %s: cannot check %s: %s", s->name, s->creates, err);
+		return 1;
+	}
+	rc = creates_wait(r, pid);
+	close(fd);
+	return rc == -1 ? -1 : rc == 0 ? 0 : 1;
+}
+
+/* 1 when the step is skipped, 0 when it runs, -1 when a stop signal or
+ * the deadline came while checking `creates`. */
+static int step_skipped(struct run *r, const struct step *s)
 {
 	struct log_fields f = fields("step_skipped", s, -1, -1, -1);
-	struct stat st;
+	int rc;
 
 	if (s->skip) {
 		log_event(LOG_INFO, &f, "step %s: skipped (INITC_SKIP)", s->name);
-		return true;
+		return 1;
 	}
-	if (s->creates && stat(s->creates, &st) == 0) {
+	if (!s->creates)
+		return 0;
+	rc = creates_exists(r, s);
+	if (rc == 0)
 		log_event(LOG_INFO, &f, "step %s: skipped: %s exists", s->name, s->creates);
-		return true;
-	}
-	return false;
+	return rc == -1 ? -1 : rc == 0;
 }
 
 /* Appends word as sh would read it back: in single quotes when it is empty
@@ -489,9 +637,14 @@ static struct result run_pass(struct run *r)
 	for (size_t i = 0; i < p->n_steps; i++) {
 		const struct step *s = &p->steps[i];
 		struct result res;
+		int skipped;
 
 		set_progress(i, p->n_steps);
-		if (step_skipped(s))
+		skipped = step_skipped(r, s);
+		if (skipped == -1)
+			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
+					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
+		if (skipped)
 			continue;
 		res = step_run(r, s);
 		if (res.outcome == OUT_OK)
