@@ -33,31 +33,66 @@ static bool overridden(const char *entry, char *const *list, size_t from, size_t
 	return false;
 }
 
+/* True when entry sets one of the variables that follow the user. */
+static bool is_user_var(const char *entry)
+{
+	return str_starts(entry, "HOME=") || str_starts(entry, "USER=") ||
+	       str_starts(entry, "LOGNAME=");
+}
+
+/* "NAME=value", owned by the launch (l->made), unless o->env sets NAME. */
+static void push_made(struct launch *l, const struct proc_opts *o, const char *name,
+		      const char *value)
+{
+	struct sbuf b = { 0 };
+	char *entry;
+
+	sbuf_add(&b, name, strlen(name));
+	sbuf_addc(&b, '=');
+	sbuf_add(&b, value, strlen(value));
+	entry = sbuf_take(&b);
+	if (overridden(entry, o->env.v, 0, o->env.n)) {
+		free(entry);
+		return;
+	}
+	strv_push(&l->made, entry);
+	strv_push(&l->env, entry);
+}
+
+/* With `user =`, HOME, USER and LOGNAME describe that user, not root: from
+ * the passwd entry, or, for a uid with none, HOME=/ and no USER or LOGNAME
+ * (as Docker does). The config's own environment still wins. */
+static void push_user_vars(struct launch *l, const struct proc_opts *o)
+{
+	if (!l->creds.name) {
+		push_made(l, o, "HOME", "/");
+		return;
+	}
+	push_made(l, o, "HOME", l->creds.home);
+	push_made(l, o, "USER", l->creds.name);
+	push_made(l, o, "LOGNAME", l->creds.name);
+}
+
 /* The entries are borrowed from environ and the plan, which both outlive
- * the launch (initc never changes its environment); only HOME= is made
- * here. Copying every string cost a third of initc's start-up work. */
-static void build_env(const struct proc_opts *o, const char *home, struct launch *l)
+ * the launch (initc never changes its environment); only the user's
+ * variables are made here. Copying every string cost a third of initc's
+ * start-up work. */
+static void build_env(const struct proc_opts *o, struct launch *l)
 {
 	size_t n_add = o->env.n, n_env = 0;
 
 	while (environ[n_env])
 		n_env++;
-	strv_reserve(&l->env, n_env + n_add + 1);
+	strv_reserve(&l->env, n_env + n_add + 3);
 	for (char **e = environ; *e; e++) {
 		if (overridden(*e, o->env.v, 0, n_add))
 			continue;
-		if (home && str_starts(*e, "HOME="))
+		if (l->has_creds && is_user_var(*e))
 			continue;
 		strv_push(&l->env, *e);
 	}
-	if (home) {
-		struct sbuf b = { 0 };
-
-		sbuf_add(&b, "HOME=", 5);
-		sbuf_add(&b, home, strlen(home));
-		l->home = sbuf_take(&b);
-		strv_push(&l->env, l->home);
-	}
+	if (l->has_creds)
+		push_user_vars(l, o);
 	for (size_t i = 0; i < n_add; i++)
 		if (!overridden(o->env.v[i], o->env.v, i + 1, n_add))
 			strv_push(&l->env, o->env.v[i]);
@@ -65,20 +100,15 @@ static void build_env(const struct proc_opts *o, const char *home, struct launch
 
 int launch_prepare(const struct proc_opts *o, struct launch *out, char *err, size_t len)
 {
-	const char *home = NULL;
-
 	memset(out, 0, sizeof(*out));
 	if (o->user) {
-		if (user_resolve(o->user, &out->creds, err, len) == -1)
+		if (user_resolve(o->user, &out->creds, err, len) == -1) {
+			creds_free(&out->creds);
 			return -1;
+		}
 		out->has_creds = true;
-		if (out->creds.home[0])
-			home = out->creds.home;
 	}
-	for (size_t i = 0; home && i < o->env.n; i++)
-		if (str_starts(o->env.v[i], "HOME="))
-			home = NULL;
-	build_env(o, home, out);
+	build_env(o, out);
 	out->path = DEFAULT_PATH;
 	for (size_t i = 0; i < out->env.n; i++)
 		if (strncmp(out->env.v[i], "PATH=", 5) == 0) /* inline: once per variable */
@@ -97,6 +127,7 @@ void launch_fill(const struct launch *l, const struct proc_opts *o, struct spawn
 void launch_free(struct launch *l)
 {
 	free(l->env.v); /* the array only: its strings are borrowed */
-	free(l->home);
+	strv_free(&l->made);
+	creds_free(&l->creds);
 	memset(l, 0, sizeof(*l));
 }

@@ -75,6 +75,89 @@ START_TEST(test_many_retries_cost_constant_work_each)
 }
 END_TEST
 
+/* Runs script with sh in a private mount namespace, with $T and $INITC
+ * (the binary under test) set; waits up to timeout_s. The script may
+ * bind-mount files over /etc: only its namespace sees them. */
+static void run_in_mount_ns(const char *script, int timeout_s, struct run_result *r)
+{
+	const char *args[] = { "unshare", "--mount", "--propagation", "private", "sh", "-c",
+			       script, NULL };
+	char *bin_env;
+	pid_t pid;
+
+	if (asprintf(&bin_env, "INITC=%s", initc_bin()) < 0)
+		abort();
+	{
+		const char *envp[] = { t_env, bin_env, NULL };
+
+		pid = start_program(args, envp, T);
+	}
+	wait_initc(pid, T, timeout_s, r);
+	free(bin_env);
+}
+
+/* True when this test may bind-mount over /etc in a mount namespace. */
+static bool can_unshare_mount(void)
+{
+	return geteuid() == 0 && system("unshare --mount true >/dev/null 2>&1") == 0;
+}
+
+/* Writes T/passwd and T/group for the user tests: "wide" is a member of a
+ * 10,000-byte group line (past the old 4 KiB cut) and of 100 groups (past
+ * the old 63). */
+static void write_user_db(void)
+{
+	size_t cap = 64 * 1024, n;
+	char *text = malloc(cap);
+
+	free(write_file(T, "passwd",
+			"root:x:0:0:root:/root:/bin/sh\n"
+			"wide:x:2000:2000:a very long GECOS field:/home/wide:/bin/sh\n"));
+	n = (size_t)snprintf(text, cap, "root:x:0:\nbig:x:3000:");
+	while (n < 10000)
+		n += (size_t)snprintf(text + n, cap - n, "filler%zu,", n);
+	n += (size_t)snprintf(text + n, cap - n, "wide\n");
+	for (int g = 0; g < 100; g++)
+		n += (size_t)snprintf(text + n, cap - n, "g%d:x:%d:wide\n", g, 4000 + g);
+	free(write_file(T, "group", text));
+	free(text);
+}
+
+/* Items 7 and 9 through the real binary: `user = wide` gets every group
+ * of a long /etc/group line and all 100 others (101 supplementary groups
+ * and its own), HOME, USER and LOGNAME from its entry; `user = 12345`,
+ * with no entry, gets HOME=/ and no USER or LOGNAME. */
+START_TEST(test_user_groups_and_environment)
+{
+	static const char script[] =
+		"mount --bind \"$T/passwd\" /etc/passwd && mount --bind \"$T/group\" /etc/group "
+		"&& HOME=/root USER=root LOGNAME=root exec \"$INITC\" -c \"$T/initc.ini\"";
+	struct run_result r;
+	char want[64];
+
+	if (!can_unshare_mount()) {
+		printf("SKIP: needs root and unshare --mount; user test not run\n");
+		return;
+	}
+	write_user_db();
+	free(write_file(T, "initc.ini",
+			"[step:nobody]\nuser = 12345\n"
+			"command = sh -c 'echo \"nobody: HOME=$HOME USER=${USER-unset} "
+			"LOGNAME=${LOGNAME-unset} groups=$(id -G)\"'\n"
+			"[main]\nuser = wide\n"
+			"command = sh -c 'echo \"wide: HOME=$HOME USER=$USER LOGNAME=$LOGNAME "
+			"n=$(id -G | wc -w)\"; id -G | tr \" \" \"\\\\n\" | grep -qx 3000 && echo big'\n"));
+	run_in_mount_ns(script, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, "nobody: HOME=/ USER=unset LOGNAME=unset groups=12345\n"),
+		      "%s", r.out);
+	snprintf(want, sizeof(want), "wide: HOME=/home/wide USER=wide LOGNAME=wide n=%d\n", 102);
+	ck_assert_msg(strstr(r.out, want), "want %s in:\n%s", want, r.out);
+	ck_assert_msg(strstr(r.out, "big\n"), "%s", r.out);
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -85,6 +168,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_many_retries_cost_constant_work_each);
+	tcase_add_test(tc, test_user_groups_and_environment);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
