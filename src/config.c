@@ -477,13 +477,27 @@ static int set_user(struct loader *l, char **field, const char *value)
 	return 0;
 }
 
+/* One word of success_codes: "143" or a range "129-255"; false if bad. */
+static bool parse_code_range(const char *word, unsigned long *lo, unsigned long *hi)
+{
+	char err[PARSE_ERR_MAX], first[16];
+	const char *dash = strchr(word, '-');
+
+	if (!dash)
+		return parse_uint(word, 255, lo, err) == 0 && (*hi = *lo, true);
+	str_format(first, sizeof(first), "%.*s", (int)(dash - word), word);
+	return parse_uint(first, 255, lo, err) == 0 && parse_uint(dash + 1, 255, hi, err) == 0 &&
+	       *lo <= *hi;
+}
+
+/* success_codes adds to the codes already given: the key repeats, and a
+ * drop-in adds to the main file's, so all 256 codes can be listed. */
 static int set_success_codes(struct loader *l, struct main_app *m, const char *value)
 {
-	char word[16], err[PARSE_ERR_MAX];
+	char word[16];
 	const char *p = value;
-	unsigned long code;
+	unsigned long lo, hi;
 
-	memset(m->success, 0, sizeof(m->success));
 	while (*p) {
 		size_t n = strcspn(p, " ,\t");
 		if (n == 0) {
@@ -491,12 +505,15 @@ static int set_success_codes(struct loader *l, struct main_app *m, const char *v
 			continue;
 		}
 		str_format(word, sizeof(word), "%.*s", (int)(n < 15 ? n : 15), p);
-		if (n >= 15 || parse_uint(word, 255, &code, err) == -1) {
-			config_error(l, l->line, "bad exit status '%.*s' in success_codes; give numbers 0-255",
+		if (n >= 15 || !parse_code_range(word, &lo, &hi)) {
+			config_error(l, l->line,
+				     "bad exit status '%.*s' in success_codes; give numbers 0-255 or "
+				     "ranges such as 129-255",
 				     (int)n, p);
 			return -1;
 		}
-		m->success[code] = true;
+		for (unsigned long c = lo; c <= hi; c++)
+			m->success[c] = true;
 		p += n;
 	}
 	return 0;
@@ -704,10 +721,11 @@ static int config_handler(void *user, const char *section, const char *name, con
 		return 1;
 	}
 	set = current_keyset(l);
-	if (set->file[i] == l->file && keys[i].kind != KEY_ENV) {
+	if (set->file[i] == l->file && keys[i].kind != KEY_ENV &&
+	    keys[i].kind != KEY_SUCCESS_CODES) {
 		config_error(l, l->line,
 			     "duplicate key '%s' (already set at line %d); each key appears once per "
-			     "section (only environment repeats)",
+			     "section (only environment and success_codes repeat)",
 			     name, set->line[i]);
 		return 1;
 	}

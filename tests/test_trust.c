@@ -158,6 +158,35 @@ START_TEST(test_user_groups_and_environment)
 }
 END_TEST
 
+/* Item 14 through the real binary: a drop-in's success_codes adds to the
+ * main file's, and ranges cover 129-255. */
+START_TEST(test_success_codes_merge_across_drop_ins)
+{
+	static const struct {
+		int app_exit, want;
+	} cases[] = { { 3, 0 }, { 200, 0 }, { 255, 0 }, { 4, 4 }, { 128, 128 } };
+	char *d = path("conf.d"), *cmd;
+	const char *argv[] = { "-c", d, NULL };
+	const char *envp[] = { t_env, NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	free(write_file(d, "10-main.ini", "[main]\nmode = supervise\nsuccess_codes = 0-3\n"));
+	free(write_file(d, "20-more.ini", "[main]\nsuccess_codes = 129-255\n"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (asprintf(&cmd, "[main]\ncommand = sh -c 'exit %d'\n", cases[i].app_exit) < 0)
+			abort();
+		free(write_file(d, "30-cmd.ini", cmd));
+		wait_initc(start_initc(argv, envp, T), T, 20, &r);
+		ck_assert_msg(r.status == cases[i].want, "exit %d: status %d\n%s",
+			      cases[i].app_exit, r.status, r.err);
+		run_result_free(&r);
+		free(cmd);
+	}
+	free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -169,6 +198,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_many_retries_cost_constant_work_each);
 	tcase_add_test(tc, test_user_groups_and_environment);
+	tcase_add_test(tc, test_success_codes_merge_across_drop_ins);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
