@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "format.h"
 #include "parse.h"
 
@@ -876,12 +877,38 @@ int config_load_text(const char *text, size_t size, const char *name, struct pla
 	return loader_finish(&l);
 }
 
+/* The POSIX ACL part of config_trusted: no named user or group but root
+ * (or initc's own user) may write. */
+static bool config_acl_trusted(struct loader *l, int fd, const struct stat *st, const char *what,
+			       const char *path)
+{
+	struct acl_writer w;
+
+	if (acl_fd_writer(fd, geteuid(), st->st_gid, &w) == -1) {
+		config_error(l, 0, "cannot read the POSIX ACL of %s: %s; initc will not guess who "
+			     "may write it", path, error_text(errno));
+		return false;
+	}
+	if (w.who == ACL_WHO_NONE)
+		return true;
+	config_error(l, 0,
+		     "%s writable by %s %lu through a POSIX ACL, who could change what initc "
+		     "runs; fix it with: setfacl -x %c:%lu %s (or chmod g-w %s)",
+		     what, w.who == ACL_WHO_USER ? "uid" : "gid", w.id,
+		     w.who == ACL_WHO_USER ? 'u' : 'g', w.id, path, path);
+	return false;
+}
+
 /* Whoever can change a config decides what initc runs, so a file or
  * drop-in directory must be writable only by root or initc's own user:
  * refuse one that every user may write, or that another user owns (when
- * initc runs as root: any owner but root). st is from fstat on the open
- * descriptor, so a symlink is judged by what it points to. */
-static bool config_trusted(struct loader *l, const struct stat *st, const char *what,
+ * initc runs as root: any owner but root), or that a group other than
+ * root's may write. Root's group (gid 0) is root's own, but a POSIX ACL
+ * can name other writers: its named entries are checked then (when an ACL
+ * has them, the mode's group bits are its mask, so without g+w nobody in
+ * it writes). st is from fstat on fd, so a symlink is judged by what it
+ * points to. */
+static bool config_trusted(struct loader *l, int fd, const struct stat *st, const char *what,
 			   const char *verb, const char *path)
 {
 	uid_t self = geteuid();
@@ -900,7 +927,14 @@ static bool config_trusted(struct loader *l, const struct stat *st, const char *
 			     what, (unsigned)st->st_uid, (unsigned)self, (unsigned)self, path);
 		return false;
 	}
-	return true;
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0) {
+		config_error(l, 0,
+			     "%s writable by group %u, whose members could change what initc "
+			     "runs%s; fix it with: chmod g-w %s",
+			     what, (unsigned)st->st_gid, self == 0 ? " as root" : "", path);
+		return false;
+	}
+	return (st->st_mode & S_IWGRP) ? config_acl_trusted(l, fd, st, what, path) : true;
 }
 
 /* Reads a config file opened at dirfd/name, refusing what initc must not
@@ -928,7 +962,7 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 		config_error(l, 0, "is not a regular file");
 		goto close_fd;
 	}
-	if (!config_trusted(l, &st, "is", "says", l->file))
+	if (!config_trusted(l, fd, &st, "is", "says", l->file))
 		goto close_fd;
 	if (st.st_size > CONFIG_FILE_MAX) {
 		config_error(l, 0, "is %lld bytes; config files are limited to %ld",
@@ -993,7 +1027,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 		close(fd);
 		return;
 	}
-	if (!config_trusted(l, &st, "drop-in directory is", "holds", dir)) {
+	if (!config_trusted(l, fd, &st, "drop-in directory is", "holds", dir)) {
 		close(fd);
 		return;
 	}

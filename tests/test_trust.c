@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -187,6 +190,126 @@ START_TEST(test_success_codes_merge_across_drop_ins)
 }
 END_TEST
 
+/* Sets a POSIX access ACL on path granting rw to the named entry (tag 2:
+ * user, 8: group) with mask rw, as setfacl -m would; false when the file
+ * system does not support ACLs. */
+static bool set_write_acl(const char *path, unsigned tag, uint32_t id)
+{
+	/* The kernel wants the entries in tag order: user::, user:, group::,
+	 * group:, mask::, other::. */
+	uint16_t e[][2] = { { 1, 7 }, { 2, 6 }, { 4, 5 }, { 8, 6 }, { 0x10, 7 }, { 0x20, 5 } };
+	unsigned char v[4 + 6 * 8], *p = v + 4;
+
+	memset(v, 0, sizeof(v));
+	v[0] = 2;
+	for (int i = 0; i < 6; i++) {
+		uint32_t entry_id = e[i][0] == tag ? id : UINT32_MAX;
+
+		if ((e[i][0] == 2 || e[i][0] == 8) && e[i][0] != tag)
+			continue;
+		p[0] = (unsigned char)e[i][0];
+		p[2] = (unsigned char)e[i][1];
+		memcpy(p + 4, &entry_id, 4); /* little-endian hosts only: x86, arm64 */
+		p += 8;
+	}
+	return setxattr(path, "system.posix_acl_access", v, (size_t)(p - v), 0) == 0;
+}
+
+/* Runs initc -c target --check and for real; checks exit 78, the message,
+ * and that the marker step never ran. */
+static void expect_refused(const char *target, const char *want)
+{
+	const char *argv[] = { "-c", target, NULL, NULL };
+	const char *envp[] = { t_env, NULL };
+	struct run_result r;
+	char *marker = path("marker");
+
+	for (int check = 0; check < 2; check++) {
+		argv[2] = check ? "--check" : NULL;
+		wait_initc(start_initc(argv, envp, T), T, 20, &r);
+		ck_assert_msg(r.status == 78, "status %d\n%s", r.status, r.err);
+		ck_assert_msg(strstr(r.err, want), "want '%s' in:\n%s", want, r.err);
+		ck_assert(!file_exists(marker));
+		run_result_free(&r);
+	}
+	free(marker);
+}
+
+static void expect_accepted(const char *target)
+{
+	const char *argv[] = { "-c", target, NULL };
+	const char *envp[] = { t_env, NULL };
+	struct run_result r;
+	char *marker = path("marker");
+
+	wait_initc(start_initc(argv, envp, T), T, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
+	ck_assert(file_exists(marker));
+	unlink(marker);
+	run_result_free(&r);
+	free(marker);
+}
+
+static const char marker_ini[] = "[step:mark]\ncommand = touch ${T}/marker\n";
+
+/* Item 8: a config file or drop-in directory that a group other than
+ * root's may write is refused with the chmod that fixes it; root's group
+ * may write (it is root's). */
+START_TEST(test_group_writable_config_refused)
+{
+	char *cfg = write_file(T, "c.ini", marker_ini), *d = path("conf.d"), want[512];
+
+	ck_assert_int_eq(chown(cfg, 0, 100), 0);
+	ck_assert_int_eq(chmod(cfg, 0664), 0);
+	snprintf(want, sizeof(want), "%s: is writable by group 100, whose members could change "
+		 "what initc runs as root; fix it with: chmod g-w %s", cfg, cfg);
+	expect_refused(cfg, want);
+	ck_assert_int_eq(chown(cfg, 0, 0), 0);
+	expect_accepted(cfg);
+
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	free(write_file(d, "a.ini", marker_ini));
+	ck_assert_int_eq(chown(d, 0, 100), 0);
+	ck_assert_int_eq(chmod(d, 0775), 0);
+	snprintf(want, sizeof(want), "%s: drop-in directory is writable by group 100", d);
+	expect_refused(d, want);
+	ck_assert_int_eq(chown(d, 0, 0), 0);
+	expect_accepted(d);
+	free(cfg);
+	free(d);
+}
+END_TEST
+
+/* Item 8: write granted by a POSIX ACL to a named user or group (the
+ * owning group being root's) is refused too, naming the entry. */
+START_TEST(test_acl_writable_config_refused)
+{
+	char *cfg = write_file(T, "c.ini", marker_ini), *d = path("conf.d"), want[512];
+
+	if (!set_write_acl(cfg, 2, 1234)) {
+		printf("SKIP: no POSIX ACLs on %s: %s\n", T, strerror(errno));
+		free(cfg);
+		return;
+	}
+	snprintf(want, sizeof(want), "%s: is writable by uid 1234 through a POSIX ACL, who could "
+		 "change what initc runs; fix it with: setfacl -x u:1234 %s (or chmod g-w %s)",
+		 cfg, cfg, cfg);
+	expect_refused(cfg, want);
+	/* chmod g-w takes write out of the mask: the fix the message names. */
+	ck_assert_int_eq(chmod(cfg, 0644), 0);
+	expect_accepted(cfg);
+
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	free(write_file(d, "a.ini", marker_ini));
+	ck_assert(set_write_acl(d, 8, 4321));
+	snprintf(want, sizeof(want), "%s: drop-in directory is writable by gid 4321 through a "
+		 "POSIX ACL", d);
+	expect_refused(d, want);
+	free(cfg);
+	free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -199,6 +322,8 @@ int main(void)
 	tcase_add_test(tc, test_many_retries_cost_constant_work_each);
 	tcase_add_test(tc, test_user_groups_and_environment);
 	tcase_add_test(tc, test_success_codes_merge_across_drop_ins);
+	tcase_add_test(tc, test_group_writable_config_refused);
+	tcase_add_test(tc, test_acl_writable_config_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
