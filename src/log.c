@@ -11,6 +11,7 @@
 #include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -250,38 +251,107 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
+/* Opens the status file's directory itself, not a symlink in its place: a
+ * step's user who can write the parent must not redirect root's writes.
+ * Sets *base to the file's name within it. */
+static int status_open_dir(const char **base)
+{
+	const char *slash = strrchr(status_path, '/');
+	char dir[4096];
+
+	*base = slash ? slash + 1 : status_path;
+	if (!slash)
+		return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((size_t)(slash - status_path) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	str_format(dir, sizeof(dir), "%.*s", slash == status_path ? 1 : (int)(slash - status_path),
+		   status_path);
+	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* A temporary name nobody can guess, so nobody can plant a FIFO or a link
+ * there first (O_EXCL would then fail rather than block or follow). */
+static void status_temp_name(char *buf, size_t len, const char *base)
+{
+	uint64_t r[2] = { 0, 0 };
+	struct timespec ts;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* Early boot only: the clock still makes a guess unlikely, and
+		 * O_EXCL keeps a right guess from doing more than fail the write. */
+		clock_read(CLOCK_MONOTONIC, &ts);
+		r[0] ^= (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL ^ (uint64_t)ts.tv_sec;
+	}
+	str_format(buf, len, ".%s.tmp.%08x%08x%08x", base, (unsigned)r[0],
+		   (unsigned)(r[0] >> 32), (unsigned)r[1]);
+}
+
+/* Creates the unpredictable temporary file in dirfd: never blocking, never
+ * following a link, and only a regular file that this call created. */
+static int status_create_temp(int dirfd, char *name, size_t len, const char *base)
+{
+	struct stat st;
+	int fd;
+
+	status_temp_name(name, len, base);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0644);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		int saved = errno ? errno : EINVAL;
+
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 /* Writes the phase to a temporary file and renames it over the status file,
  * so a probe reading it never sees a partial word. */
 static int status_write_file(const char *phase)
 {
-	char tmp[4096];
-	int fd, n;
+	char tmp[512];
+	const char *base;
 	size_t len = strlen(phase);
+	int dirfd, fd, saved;
 
-	n = str_format(tmp, sizeof(tmp), "%s.tmp.%ld", status_path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+	if (make_parent_dirs(status_path) == -1)
+		return -1;
+	dirfd = status_open_dir(&base);
+	if (dirfd == -1)
+		return -1;
+	if (strlen(base) > 200) {
+		close(dirfd);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (make_parent_dirs(status_path) == -1)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = status_create_temp(dirfd, tmp, sizeof(tmp), base);
 	if (fd == -1)
-		return -1;
+		goto close_dir;
+	errno = 0; /* a short write sets none */
 	if (write(fd, phase, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		int saved = errno;
+		errno = errno ? errno : EIO;
 		close(fd);
-		unlink(tmp);
-		errno = saved ? saved : EIO;
-		return -1;
+		goto unlink_temp;
 	}
-	if (close(fd) == -1 || rename(tmp, status_path) == -1) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
+	if (close(fd) == -1 || renameat(dirfd, tmp, dirfd, base) == -1)
+		goto unlink_temp;
+	close(dirfd);
 	return 0;
+unlink_temp:
+	saved = errno;
+	unlinkat(dirfd, tmp, 0);
+	errno = saved;
+close_dir:
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	return -1;
 }
 
 void status_set(const char *phase)

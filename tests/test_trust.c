@@ -39,6 +39,28 @@ static __attribute__((unused)) char *path(const char *name)
 	return path_join(T, name);
 }
 
+/* Writes T/initc.ini with every ${T} replaced by T's path (so keys that
+ * initc does not expand, like status_file, can use it too). */
+static char *write_ini(const char *config)
+{
+	struct { char *s; size_t n; } b = { NULL, 0 };
+	FILE *f = open_memstream(&b.s, &b.n);
+	char *out;
+
+	for (const char *p = config; *p; p++) {
+		if (strncmp(p, "${T}", 4) == 0) {
+			fputs(T, f);
+			p += 3;
+		} else {
+			fputc(*p, f);
+		}
+	}
+	fclose(f);
+	out = write_file(T, "initc.ini", b.s);
+	free(b.s);
+	return out;
+}
+
 /* Writes the config to T/initc.ini, runs initc -c it [args...] with $T set,
  * and waits up to timeout_s. */
 static void run_args(const char *config, const char *const *args, int timeout_s,
@@ -46,7 +68,7 @@ static void run_args(const char *config, const char *const *args, int timeout_s,
 {
 	const char *argv[16] = { "-c" };
 	const char *envp[] = { t_env, NULL };
-	char *conf = write_file(T, "initc.ini", config);
+	char *conf = write_ini(config);
 	size_t n = 2;
 	pid_t pid;
 
@@ -310,6 +332,158 @@ START_TEST(test_acl_writable_config_refused)
 }
 END_TEST
 
+/* Runs `unshare --pid --fork --mount-proc sh -c script` (so initc exec-ed
+ * by the script is PID 1), with $T and $INITC set. */
+static void run_as_pid1(const char *script, int timeout_s, struct run_result *r)
+{
+	const char *args[] = { "unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script,
+			       NULL };
+	char *bin_env;
+	pid_t pid;
+
+	if (asprintf(&bin_env, "INITC=%s", initc_bin()) < 0)
+		abort();
+	{
+		const char *envp[] = { t_env, bin_env, NULL };
+
+		pid = start_program(args, envp, T);
+	}
+	wait_initc(pid, T, timeout_s, r);
+	free(bin_env);
+}
+
+static const char status_ini[] =
+	"[initc]\nstatus_file = ${T}/st/status\n"
+	"[step:a]\ncommand = true\n[step:b]\ncommand = true\n[step:c]\ncommand = true\n"
+	"[main]\ncommand = sh -c 'cat \"$T/st/status\"'\n";
+
+/* Item 1: a FIFO planted at the old predictable temporary name (always
+ * <status_file>.tmp.1 for PID 1) made initc's next status write block
+ * forever. Now the write goes on, and nothing follows the FIFO. */
+START_TEST(test_status_write_ignores_planted_fifo)
+{
+	char *st = path("st"), *fifo = path("st/status.tmp.1");
+	struct run_result r;
+
+	if (!can_unshare_pid()) {
+		printf("SKIP: needs unshare --pid; PID 1 status test not run\n");
+		free(st);
+		free(fifo);
+		return;
+	}
+	ck_assert_int_eq(mkdir(st, 0777), 0);
+	ck_assert_int_eq(mkfifo(fifo, 0666), 0);
+	free(write_ini(status_ini));
+	run_as_pid1("exec \"$INITC\" -c \"$T/initc.ini\"", 20, &r);
+	ck_assert_msg(r.status == 0, "status %d (-1: hung)\n%s", r.status, r.err);
+	ck_assert_str_eq(r.out, "Running\n");
+	ck_assert_msg(!strstr(r.err, "cannot write status file"), "%s", r.err);
+	run_result_free(&r);
+	free(st);
+	free(fifo);
+}
+END_TEST
+
+/* Item 1: a planter racing initc (PID 1), replacing the old temporary name
+ * and the status file itself with FIFOs and symlinks to a victim file as
+ * fast as it can while initc writes the phase 6 times per run: initc
+ * finishes every run, and never writes through a link. */
+START_TEST(test_status_write_survives_racing_planter)
+{
+	const char *planter[] = {
+		"sh", "-c",
+		"cd \"$T/st\" || exit 1; while :; do "
+		"rm -f status.tmp.1; mkfifo status.tmp.1; rm -f status.tmp.1; "
+		"ln -s \"$T/victim\" status.tmp.1; ln -sfn \"$T/victim\" status; done",
+		NULL
+	};
+	const char *envp[] = { t_env, NULL };
+	char *st = path("st"), *victim = path("victim");
+	struct run_result r;
+	pid_t pid;
+
+	if (!can_unshare_pid()) {
+		printf("SKIP: needs unshare --pid; PID 1 status test not run\n");
+		free(st);
+		free(victim);
+		return;
+	}
+	ck_assert_int_eq(mkdir(st, 0777), 0);
+	free(write_ini("[initc]\nstatus_file = ${T}/st/status\n"
+		       "[step:a]\ncommand = true\n[step:b]\ncommand = true\n"
+		       "[step:c]\ncommand = true\n[main]\ncommand = true\n"));
+	pid = start_program(planter, envp, T);
+	sleep_ms(100);
+	for (int i = 0; i < 5; i++) {
+		run_as_pid1("exec \"$INITC\" -c \"$T/initc.ini\"", 20, &r);
+		ck_assert_msg(r.status == 0, "status %d (-1: hung)\n%s", r.status, r.err);
+		run_result_free(&r);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert(!file_exists(victim));
+	free(st);
+	free(victim);
+}
+END_TEST
+
+/* Item 1: a symlink in place of the status file's directory would make
+ * root write wherever it points: refused with a warning; init goes on. */
+START_TEST(test_status_dir_symlink_not_followed)
+{
+	char *elsewhere = path("elsewhere"), *link = path("st"), *target = path("elsewhere/status");
+	struct run_result r;
+
+	ck_assert_int_eq(mkdir(elsewhere, 0755), 0);
+	ck_assert_int_eq(symlink(elsewhere, link), 0);
+	run_args("[initc]\nstatus_file = ${T}/st/status\n[step:a]\ncommand = true\n", NULL, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
+	ck_assert_msg(count_substr(r.err, "cannot write status file") == 1, "%s", r.err);
+	ck_assert(!file_exists(target));
+	run_result_free(&r);
+	free(elsewhere);
+	free(link);
+	free(target);
+}
+END_TEST
+
+/* Item 1 and issue 17 item 5: --status never blocks on a FIFO, and says
+ * what it found: a FIFO, a missing file (initc not started, or unable to
+ * write it), an empty file. */
+START_TEST(test_status_option_never_blocks)
+{
+	const char *args[] = { "--status", NULL };
+	char *fifo = path("status");
+	struct run_result r;
+	static const char ini[] = "[initc]\nstatus_file = ${T}/status\n";
+
+	run_args(ini, args, 10, &r);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "status: no such file: initc has not started yet, or could "
+				    "not write it (its log says why: 'cannot write status file')"),
+		      "%s", r.err);
+	run_result_free(&r);
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	run_args(ini, args, 10, &r);
+	ck_assert_msg(r.status == 1, "status %d (-1: hung)\n%s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "status: not a regular file"), "%s", r.err);
+	ck_assert(r.secs < 5);
+	run_result_free(&r);
+	unlink(fifo);
+	free(write_file(T, "status", ""));
+	run_args(ini, args, 10, &r);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "status: it is empty"), "%s", r.err);
+	run_result_free(&r);
+	free(write_file(T, "status", "Running\n"));
+	run_args(ini, args, 10, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "Running\n");
+	run_result_free(&r);
+	free(fifo);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -324,6 +498,10 @@ int main(void)
 	tcase_add_test(tc, test_success_codes_merge_across_drop_ins);
 	tcase_add_test(tc, test_group_writable_config_refused);
 	tcase_add_test(tc, test_acl_writable_config_refused);
+	tcase_add_test(tc, test_status_write_ignores_planted_fifo);
+	tcase_add_test(tc, test_status_write_survives_racing_planter);
+	tcase_add_test(tc, test_status_dir_symlink_not_followed);
+	tcase_add_test(tc, test_status_option_never_blocks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
