@@ -66,6 +66,9 @@ int handoff_exec(const struct plan *p)
 		return rc;
 	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
+	/* The exec may fail after the privilege drop, when initc can no longer
+	 * replace the file: keep it open (O_CLOEXEC) to overwrite "Running". */
+	status_hold();
 	/* Untested, both warnings: restoring and blocking the mask cannot fail. */
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", error_text(errno));
@@ -210,8 +213,10 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 				break;
 			}
 			kill(target, sig);
-			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE)
+			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE) {
 				*stop_deadline = kill_at = now_ms() + p->grace_ms;
+				status_set("Terminating");
+			}
 			break;
 		case LOOP_DEADLINE:
 			log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
@@ -257,6 +262,8 @@ int handoff_supervise(const struct plan *p)
 	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
 	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
+	/* As kubectl shows a container that ended: not Running any more. */
+	status_set(status == 0 ? "Completed" : "Error");
 	stop_descendants(p, stop_deadline);
 	return status;
 }

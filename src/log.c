@@ -25,6 +25,7 @@ static enum log_level max_level = LOG_INFO;
 static enum log_format log_format = LOG_TEXT;
 static const char *status_path;
 static bool status_failed_once;
+static int status_held_fd = -1;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -354,12 +355,49 @@ close_dir:
 	return -1;
 }
 
+void status_hold(void)
+{
+	const char *base;
+	struct stat st;
+	int dirfd;
+
+	if (!status_path || status_held_fd != -1)
+		return;
+	dirfd = status_open_dir(&base);
+	if (dirfd == -1)
+		return;
+	status_held_fd = openat(dirfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dirfd);
+	/* Only the regular file initc wrote; anything else is not written to. */
+	if (status_held_fd != -1 && (fstat(status_held_fd, &st) == -1 || !S_ISREG(st.st_mode))) {
+		close(status_held_fd);
+		status_held_fd = -1;
+	}
+}
+
+/* Overwrites the held file in place: the new word first, then the old
+ * tail cut off, so a reader sees the old word or the new one first. */
+static int status_write_held(const char *phase)
+{
+	char line[64];
+	int n = str_format(line, sizeof(line), "%s\n", phase);
+
+	if (status_held_fd == -1 || n < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (pwrite(status_held_fd, line, (size_t)n, 0) != n ||
+	    ftruncate(status_held_fd, n) == -1)
+		return -1;
+	return 0;
+}
+
 void status_set(const char *phase)
 {
 	struct log_fields f = { "status", NULL, -1, -1, -1 };
 
 	log_event(LOG_INFO, &f, "status %s", phase);
-	if (!status_path || status_write_file(phase) == 0)
+	if (!status_path || status_write_file(phase) == 0 || status_write_held(phase) == 0)
 		return;
 	/* A status file is a convenience for probes: warn once, never stop init. */
 	if (!status_failed_once)

@@ -385,7 +385,8 @@ static struct result run_pass(struct run *r)
 		}
 		return res;
 	}
-	set_progress(p->n_steps, p->n_steps);
+	/* No Init:N/N: as with kubectl, the next word is PodInitializing (or
+	 * Completed), which the caller writes. */
 	return result(OUT_OK, 0);
 }
 

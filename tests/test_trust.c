@@ -484,6 +484,91 @@ START_TEST(test_status_option_never_blocks)
 }
 END_TEST
 
+/* Item 10: with [main] user, the exec fails after the privilege drop, when
+ * initc can no longer replace the root-owned status file: it must not keep
+ * saying Running for an app that never ran. */
+START_TEST(test_exec_failure_after_privilege_drop_says_error)
+{
+	const char *args[] = { "--status", NULL };
+	char *status = path("st/status"), *text;
+	struct run_result r;
+
+	run_args("[initc]\nstatus_file = ${T}/st/status\n"
+		 "[main]\nuser = 65534\ncommand = ${T}/no-such-app\n", NULL, 20, &r);
+	ck_assert_msg(r.status == 127, "status %d\n%s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "status Error"), "%s", r.err);
+	run_result_free(&r);
+	text = read_file(status);
+	ck_assert_str_eq(text, "Error\n");
+	free(text);
+	run_args("[initc]\nstatus_file = ${T}/st/status\n", args, 10, &r);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "Error\n");
+	run_result_free(&r);
+	free(status);
+}
+END_TEST
+
+/* Issue 17 item 6: the words kubectl shows. No Init:N/N after the last
+ * step (PodInitializing next), and a supervised app that ended leaves
+ * Completed (status 0) or Error, not Running; Terminating during a stop. */
+START_TEST(test_status_words_follow_kubectl)
+{
+	static const struct {
+		const char *app, *word;
+		int rc;
+	} cases[] = { { "true", "Completed\n", 0 }, { "exit 3", "Error\n", 3 } };
+	char *status = path("status"), *text, ini[256];
+	struct run_result r;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(ini, sizeof(ini), "[initc]\nstatus_file = ${T}/status\n"
+			 "[step:a]\ncommand = true\n[main]\nmode = supervise\ncommand = sh -c '%s'\n",
+			 cases[i].app);
+		run_args(ini, NULL, 20, &r);
+		ck_assert_msg(r.status == cases[i].rc, "status %d\n%s", r.status, r.err);
+		ck_assert_msg(!strstr(r.err, "Init:1/1"), "%s", r.err);
+		ck_assert_msg(strstr(r.err, "status Init:0/1\ninitc: step a: starting") &&
+			      strstr(r.err, "status PodInitializing"), "%s", r.err);
+		text = read_file(status);
+		ck_assert_str_eq(text, cases[i].word);
+		free(text);
+		run_result_free(&r);
+	}
+	free(status);
+}
+END_TEST
+
+/* Issue 17 item 6: a stop of the supervised app writes Terminating; the
+ * app's end then writes Error (143). */
+START_TEST(test_status_terminating_during_stop)
+{
+	const char *argv[] = { "-c", NULL, NULL };
+	const char *envp[] = { t_env, NULL };
+	char *cfg = write_ini("[initc]\nstatus_file = ${T}/status\n[main]\nmode = supervise\n"
+			      "command = sh -c 'trap \"sleep 1; exit 143\" TERM; "
+			      "touch ${T}/up; while :; do sleep 0.1; done'\n");
+	char *up = path("up"), *status = path("status"), *text;
+	struct run_result r;
+	pid_t pid;
+
+	argv[1] = cfg;
+	pid = start_initc(argv, envp, T);
+	ck_assert(wait_for_file(up, 10000));
+	kill(pid, SIGTERM);
+	ck_assert(wait_for_text(status, "Terminating", 5000));
+	wait_initc(pid, T, 20, &r);
+	ck_assert_msg(r.status == 143, "status %d\n%s", r.status, r.err);
+	text = read_file(status);
+	ck_assert_str_eq(text, "Error\n");
+	free(text);
+	run_result_free(&r);
+	free(cfg);
+	free(up);
+	free(status);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -502,6 +587,9 @@ int main(void)
 	tcase_add_test(tc, test_status_write_survives_racing_planter);
 	tcase_add_test(tc, test_status_dir_symlink_not_followed);
 	tcase_add_test(tc, test_status_option_never_blocks);
+	tcase_add_test(tc, test_exec_failure_after_privilege_drop_says_error);
+	tcase_add_test(tc, test_status_words_follow_kubectl);
+	tcase_add_test(tc, test_status_terminating_during_stop);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
