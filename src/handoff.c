@@ -43,6 +43,14 @@ static int app_prepare(const struct plan *p, struct launch *l, struct spawn_req 
 	return 0;
 }
 
+/* The level of the app's routine lines (started, ended well): shown by
+ * default after steps, which they conclude; with no steps initc is a plain
+ * init and says nothing unless something goes wrong (-v shows them). */
+static enum log_level app_level(const struct plan *p)
+{
+	return p->n_steps ? LOG_INFO : LOG_DEBUG;
+}
+
 /* Reaps what the steps left, without waiting for anything still running:
  * after exec the app is their parent. */
 static void reap_finished(void)
@@ -64,7 +72,7 @@ int handoff_exec(const struct plan *p)
 	rc = app_prepare(p, &l, &req);
 	if (rc)
 		return rc;
-	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
+	log_event(app_level(p), &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
 	/* The exec may fail after the privilege drop, when initc can no longer
 	 * replace the file: keep it open (O_CLOEXEC) to overwrite "Running". */
@@ -186,10 +194,10 @@ static int app_exit_status(const struct plan *p, int wstatus)
 
 	describe_wait_status(wstatus, how, sizeof(how));
 	if (p->main.success[code]) {
-		log_event(LOG_INFO, &f, "main: %s (counted as success)", how);
+		log_event(app_level(p), &f, "main: %s (counted as success)", how);
 		return 0;
 	}
-	log_event(LOG_INFO, &f, "main: %s", how);
+	log_event(code ? LOG_INFO : app_level(p), &f, "main: %s", how);
 	return code;
 }
 
@@ -259,7 +267,7 @@ int handoff_supervise(const struct plan *p)
 		return f.status;
 	}
 	launch_free(&l);
-	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
+	log_event(app_level(p), &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
 	status = app_exit_status(p, supervise_loop(p, app, &stop_deadline));
 	/* As kubectl shows a container that ended: not Running any more. */

@@ -375,30 +375,44 @@ void status_hold(void)
 	}
 }
 
-/* Overwrites the held file in place: the new word first, then the old
- * tail cut off, so a reader sees the old word or the new one first. */
+/* Overwrites the held file (status_held_fd, open) in place: the new word
+ * first, then the old tail cut off, so a reader sees the old word or the
+ * new one first. */
 static int status_write_held(const char *phase)
 {
 	char line[64];
 	int n = str_format(line, sizeof(line), "%s\n", phase);
 
-	if (status_held_fd == -1 || n < 0) {
-		errno = EBADF;
+	if (n < 0)
 		return -1;
-	}
 	if (pwrite(status_held_fd, line, (size_t)n, 0) != n ||
 	    ftruncate(status_held_fd, n) == -1)
 		return -1;
 	return 0;
 }
 
+/* Progress words (Init:1/3, PodInitializing, Running, Completed) repeat
+ * what the step lines say: -v shows them. Trouble (Error, Init:Error,
+ * Init:DeadlineExceeded, Terminating) is shown by default. */
+static bool status_is_progress(const char *phase)
+{
+	return (str_starts(phase, "Init:") && phase[5] >= '0' && phase[5] <= '9') ||
+	       strcmp(phase, "PodInitializing") == 0 || strcmp(phase, "Running") == 0 ||
+	       strcmp(phase, "Completed") == 0;
+}
+
 void status_set(const char *phase)
 {
 	struct log_fields f = { "status", NULL, -1, -1, -1 };
+	int saved;
 
-	log_event(LOG_INFO, &f, "status %s", phase);
-	if (!status_path || status_write_file(phase) == 0 || status_write_held(phase) == 0)
+	log_event(status_is_progress(phase) ? LOG_DEBUG : LOG_INFO, &f, "status %s", phase);
+	if (!status_path || status_write_file(phase) == 0)
 		return;
+	saved = errno; /* the reason to report when there is no held file */
+	if (status_held_fd != -1 && status_write_held(phase) == 0)
+		return;
+	errno = saved;
 	/* A status file is a convenience for probes: warn once, never stop init. */
 	if (!status_failed_once)
 		log_msg(LOG_WARN, "cannot write status file %s: %s (continuing)", status_path,

@@ -398,7 +398,9 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 	switch (res.outcome) {
 	case OUT_OK:
 		f.status = 0;
-		log_event(LOG_INFO, &f, "init: %zu step%s done in %lldms", r->plan->n_steps,
+		/* With no steps there is nothing to report: silent, as tini is. */
+		log_event(r->plan->n_steps ? LOG_INFO : LOG_DEBUG, &f, "init: %zu step%s done in %lldms",
+			  r->plan->n_steps,
 			  r->plan->n_steps == 1 ? "" : "s", (long long)f.ms);
 		return 0;
 	case OUT_DEADLINE:

@@ -518,6 +518,7 @@ START_TEST(test_status_words_follow_kubectl)
 		const char *app, *word;
 		int rc;
 	} cases[] = { { "true", "Completed\n", 0 }, { "exit 3", "Error\n", 3 } };
+	const char *verbose[] = { "-v", NULL };
 	char *status = path("status"), *text, ini[256];
 	struct run_result r;
 
@@ -525,7 +526,7 @@ START_TEST(test_status_words_follow_kubectl)
 		snprintf(ini, sizeof(ini), "[initc]\nstatus_file = ${T}/status\n"
 			 "[step:a]\ncommand = true\n[main]\nmode = supervise\ncommand = sh -c '%s'\n",
 			 cases[i].app);
-		run_args(ini, NULL, 20, &r);
+		run_args(ini, verbose, 20, &r);
 		ck_assert_msg(r.status == cases[i].rc, "status %d\n%s", r.status, r.err);
 		ck_assert_msg(!strstr(r.err, "Init:1/1"), "%s", r.err);
 		ck_assert_msg(strstr(r.err, "status Init:0/1\ninitc: step a: starting") &&
@@ -569,6 +570,81 @@ START_TEST(test_status_terminating_during_stop)
 }
 END_TEST
 
+/* Runs initc with args and no config file at all (INITC_CONFIG pointing
+ * at an empty one: zero steps). */
+static void run_no_steps(const char *const *args, struct run_result *r)
+{
+	char *empty = write_file(T, "empty.ini", "");
+	const char *argv[16] = { "-c", empty };
+	const char *envp[] = { t_env, NULL };
+	size_t n = 2;
+
+	while (args[n - 2] && n < 15) {
+		argv[n] = args[n - 2];
+		n++;
+	}
+	wait_initc(start_initc(argv, envp, T), T, 20, r);
+	free(empty);
+}
+
+/* Item 15: with no steps initc says nothing, as tini, dumb-init and
+ * catatonit; in exec and supervise mode, for an app that succeeds. -v
+ * still shows the lines. An app that fails gets one line. */
+START_TEST(test_no_steps_prints_nothing)
+{
+	const char *exec_args[] = { "--", "sh", "-c", "echo app", NULL };
+	const char *sup_args[] = { "-s", "--", "sh", "-c", "echo app", NULL };
+	const char *verbose_args[] = { "-v", "-s", "--", "true", NULL };
+	const char *fail_args[] = { "-s", "--", "sh", "-c", "exit 3", NULL };
+	struct run_result r;
+
+	run_no_steps(exec_args, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "app\n");
+	ck_assert_msg(r.err[0] == '\0', "stderr: %s", r.err);
+	run_result_free(&r);
+	run_no_steps(sup_args, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "app\n");
+	ck_assert_msg(r.err[0] == '\0', "stderr: %s", r.err);
+	run_result_free(&r);
+	run_no_steps(verbose_args, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.err, "status Running") && strstr(r.err, "main: started true") &&
+		      strstr(r.err, "main: exit status 0"), "stderr: %s", r.err);
+	run_result_free(&r);
+	run_no_steps(fail_args, &r);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_str_eq(r.err, "initc: main: exit status 3\ninitc: status Error\n");
+	run_result_free(&r);
+}
+END_TEST
+
+/* Item 15: with steps, the default level prints one line per step event
+ * (start, success, failure, retry) and the hand-off; the status words and
+ * nothing else extra. */
+START_TEST(test_default_level_one_line_per_step_event)
+{
+	const char *args[] = { "--", "true", NULL };
+	struct run_result r;
+
+	run_args("[step:a]\ncommand = true\n"
+		 "[step:b]\nshell = test -e ${T}/once || { touch ${T}/once; exit 5; }\n"
+		 "retries = 1\nretry_delay = 10ms\n",
+		 args, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
+	ck_assert_int_eq(count_substr(r.err, "\n"), 8);
+	ck_assert_msg(strstr(r.err, "initc: step a: starting: true\n"
+				    "initc: step a: succeeded in "), "%s", r.err);
+	ck_assert_msg(strstr(r.err, "initc: step b: attempt 1 of 2 failed: exit status 5\n"
+				    "initc: step b: retrying in 10ms\n"), "%s", r.err);
+	ck_assert_msg(strstr(r.err, "initc: init: 2 steps done in "), "%s", r.err);
+	ck_assert_msg(strstr(r.err, "initc: main: exec true\n"), "%s", r.err);
+	ck_assert_msg(!strstr(r.err, "initc: status "), "%s", r.err);
+	run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust");
@@ -590,6 +666,8 @@ int main(void)
 	tcase_add_test(tc, test_exec_failure_after_privilege_drop_says_error);
 	tcase_add_test(tc, test_status_words_follow_kubectl);
 	tcase_add_test(tc, test_status_terminating_during_stop);
+	tcase_add_test(tc, test_no_steps_prints_nothing);
+	tcase_add_test(tc, test_default_level_one_line_per_step_event);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
