@@ -10,7 +10,7 @@
 
 #include "util.h"
 
-#define LINES_CHUNK 4096
+#define LINES_CHUNK ((size_t)4096)
 
 int lines_open(struct lines *r, const char *path)
 {
@@ -26,6 +26,8 @@ int lines_open(struct lines *r, const char *path)
 		errno = EINVAL;
 		goto close_fd;
 	}
+	r->cap = 2 * LINES_CHUNK;
+	r->buf = xmalloc(r->cap);
 	return 0;
 close_fd:
 	lines_close(r);
@@ -62,7 +64,7 @@ static int lines_fill(struct lines *r)
 int lines_next(struct lines *r, char **line)
 {
 	for (;;) {
-		char *nl = r->buf ? memchr(r->buf + r->start, '\n', r->len - r->start) : NULL;
+		char *nl = memchr(r->buf + r->start, '\n', r->len - r->start);
 		size_t end = nl ? (size_t)(nl - r->buf) : r->len;
 
 		if (nl || (r->eof && end > r->start)) {

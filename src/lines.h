@@ -8,7 +8,7 @@
 
 /* A line longer than this is refused (errno EFBIG), never cut or skipped:
  * a bound on what a planted file can make initc allocate. */
-#define LINES_MAX_BYTES (1024 * 1024)
+#define LINES_MAX_BYTES ((size_t)1024 * 1024)
 
 struct lines {
 	int fd;

@@ -252,13 +252,31 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
+/* True when the symlink at path can be changed by root alone: owned by
+ * root, in a directory that root owns and nobody else may write. Such a
+ * link (/var/run -> /run) is the system's, not something a step planted. */
+static bool symlink_is_roots(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[4096];
+	struct stat st;
+
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode) || st.st_uid != 0)
+		return false;
+	str_format(parent, sizeof(parent), "%.*s",
+		   !slash ? 1 : slash == path ? 1 : (int)(slash - path), !slash ? "." : path);
+	return stat(parent, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
 /* Opens the status file's directory itself, not a symlink in its place: a
  * step's user who can write the parent must not redirect root's writes.
- * Sets *base to the file's name within it. */
+ * A symlink only root can change is followed. Sets *base to the file's
+ * name within the directory. */
 static int status_open_dir(const char **base)
 {
 	const char *slash = strrchr(status_path, '/');
 	char dir[4096];
+	int fd;
 
 	*base = slash ? slash + 1 : status_path;
 	if (!slash)
@@ -269,7 +287,10 @@ static int status_open_dir(const char **base)
 	}
 	str_format(dir, sizeof(dir), "%.*s", slash == status_path ? 1 : (int)(slash - status_path),
 		   status_path);
-	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && (errno == ELOOP || errno == ENOTDIR) && symlink_is_roots(dir))
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd;
 }
 
 /* A temporary name nobody can guess, so nobody can plant a FIFO or a link
@@ -294,22 +315,23 @@ static void status_temp_name(char *buf, size_t len, const char *base)
 static int status_create_temp(int dirfd, char *name, size_t len, const char *base)
 {
 	struct stat st;
-	int fd;
+	int fd, saved;
 
 	status_temp_name(name, len, base);
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 		    0644);
 	if (fd == -1)
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		int saved = errno ? errno : EINVAL;
-
-		close(fd);
-		unlinkat(dirfd, name, 0);
-		errno = saved;
-		return -1;
-	}
-	return fd;
+	if (fstat(fd, &st) == -1)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		saved = EINVAL;
+	else
+		return fd;
+	close(fd);
+	unlinkat(dirfd, name, 0);
+	errno = saved;
+	return -1;
 }
 
 /* Writes the phase to a temporary file and renames it over the status file,

@@ -39,7 +39,7 @@ static bool parse_id(const char *s, unsigned long *id)
 static void read_error(char *err, size_t len, const char *path, const struct lines *r)
 {
 	if (errno == EFBIG)
-		str_format(err, len, "%s:%zu: line longer than %d bytes; initc will not guess "
+		str_format(err, len, "%s:%zu: line longer than %zu bytes; initc will not guess "
 			   "what it says: shorten it", path, r->line_no + 1, LINES_MAX_BYTES);
 	else if (errno == EINVAL)
 		str_format(err, len, "cannot read %s: not a regular file", path);

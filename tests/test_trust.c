@@ -427,23 +427,38 @@ START_TEST(test_status_write_survives_racing_planter)
 }
 END_TEST
 
-/* Item 1: a symlink in place of the status file's directory would make
- * root write wherever it points: refused with a warning; init goes on. */
+/* Item 1: a symlink in place of the status file's directory, in a
+ * directory a step's user may write, would make root write wherever it
+ * points: refused with a warning; init goes on. A symlink only root can
+ * change (like /var/run -> /run) is followed. */
 START_TEST(test_status_dir_symlink_not_followed)
 {
-	char *elsewhere = path("elsewhere"), *link = path("st"), *target = path("elsewhere/status");
+	char *shared = path("shared"), *elsewhere = path("elsewhere"), *link = path("shared/st"),
+	     *target = path("elsewhere/status"), *roots_link = path("st");
 	struct run_result r;
 
+	ck_assert_int_eq(mkdir(shared, 0777), 0);
+	ck_assert_int_eq(chmod(shared, 0777), 0); /* past the umask */
 	ck_assert_int_eq(mkdir(elsewhere, 0755), 0);
 	ck_assert_int_eq(symlink(elsewhere, link), 0);
-	run_args("[initc]\nstatus_file = ${T}/st/status\n[step:a]\ncommand = true\n", NULL, 20, &r);
+	run_args("[initc]\nstatus_file = ${T}/shared/st/status\n[step:a]\ncommand = true\n", NULL,
+		 20, &r);
 	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
 	ck_assert_msg(count_substr(r.err, "cannot write status file") == 1, "%s", r.err);
 	ck_assert(!file_exists(target));
 	run_result_free(&r);
+
+	ck_assert_int_eq(symlink(elsewhere, roots_link), 0); /* T: root's, 0755 */
+	run_args("[initc]\nstatus_file = ${T}/st/status\n[step:a]\ncommand = true\n", NULL, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
+	ck_assert_msg(!strstr(r.err, "cannot write status file"), "%s", r.err);
+	ck_assert(file_exists(target));
+	run_result_free(&r);
+	free(shared);
 	free(elsewhere);
 	free(link);
 	free(target);
+	free(roots_link);
 }
 END_TEST
 
