@@ -29,22 +29,29 @@ static unsigned read_le16(const unsigned char *p)
 	return (unsigned)p[0] | (unsigned)p[1] << 8;
 }
 
+/* True when gid is root's or initc's own group. */
+static bool group_trusted(uint32_t gid, const struct acl_self *self)
+{
+	return gid == 0 || gid == (uint32_t)self->gid;
+}
+
 /* True when the entry at e, given the mask, grants write to someone that
- * is not root or self; sets *w. */
-static bool entry_grants_write(const unsigned char *e, bool mask_writes, uid_t self,
-			       gid_t file_gid, struct acl_writer *w)
+ * initc does not trust; sets *w. */
+static bool entry_grants_write(const unsigned char *e, bool mask_writes,
+			       const struct acl_self *self, gid_t file_gid, struct acl_writer *w)
 {
 	unsigned tag = read_le16(e), perm = read_le16(e + 2);
 	uint32_t id = read_le32(e + 4);
 
 	if (!(perm & ACL_PERM_WRITE) || !mask_writes)
 		return false;
-	if (tag == ACL_TAG_USER && id != 0 && id != (uint32_t)self) {
+	if (tag == ACL_TAG_USER && id != 0 && id != (uint32_t)self->uid) {
 		w->who = ACL_WHO_USER;
 		w->id = id;
 		return true;
 	}
-	if ((tag == ACL_TAG_GROUP && id != 0) || (tag == ACL_TAG_GROUP_OBJ && file_gid != 0)) {
+	if ((tag == ACL_TAG_GROUP && !group_trusted(id, self)) ||
+	    (tag == ACL_TAG_GROUP_OBJ && !group_trusted((uint32_t)file_gid, self))) {
 		w->who = ACL_WHO_GROUP;
 		w->id = tag == ACL_TAG_GROUP ? id : (unsigned long)file_gid;
 		return true;
@@ -52,7 +59,7 @@ static bool entry_grants_write(const unsigned char *e, bool mask_writes, uid_t s
 	return false;
 }
 
-int acl_find_writer(const void *value, size_t len, uid_t self, gid_t file_gid,
+int acl_find_writer(const void *value, size_t len, const struct acl_self *self, gid_t file_gid,
 		    struct acl_writer *w)
 {
 	const unsigned char *v = value;
@@ -71,7 +78,7 @@ int acl_find_writer(const void *value, size_t len, uid_t self, gid_t file_gid,
 	return 0;
 }
 
-int acl_fd_writer(int fd, uid_t self, gid_t file_gid, struct acl_writer *w)
+int acl_fd_writer(int fd, const struct acl_self *self, gid_t file_gid, struct acl_writer *w)
 {
 	static unsigned char value[ACL_VALUE_MAX];
 	ssize_t n = fgetxattr(fd, "system.posix_acl_access", value, sizeof(value));

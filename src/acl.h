@@ -14,16 +14,23 @@ struct acl_writer {
 	unsigned long id; /* the uid or gid */
 };
 
+/* Who initc trusts to write: root, and its own user and group. */
+struct acl_self {
+	uid_t uid;
+	gid_t gid;
+};
+
 /* Finds, in the kernel's system.posix_acl_access value (len bytes), an entry
- * that lets someone other than root or self write: a named user, a named
- * group other than gid 0, or the owning group (file_gid, unless 0), each
- * with the write bit in both the entry and the mask. 0 with *w set (who is
- * ACL_WHO_NONE when there is none); -1 when the value is malformed. */
-int acl_find_writer(const void *value, size_t len, uid_t self, gid_t file_gid,
+ * that lets someone untrusted write: a named user other than root or
+ * self->uid, a named group other than 0 or self->gid, or the owning group
+ * (file_gid) when it is neither, each with the write bit in both the entry
+ * and the mask. 0 with *w set (who is ACL_WHO_NONE when there is none); -1
+ * when the value is malformed. */
+int acl_find_writer(const void *value, size_t len, const struct acl_self *self, gid_t file_gid,
 		    struct acl_writer *w);
 
 /* The same for the open file fd: no ACL (or no ACL support) means no
  * writer here; -1 with errno when the ACL cannot be read. */
-int acl_fd_writer(int fd, uid_t self, gid_t file_gid, struct acl_writer *w);
+int acl_fd_writer(int fd, const struct acl_self *self, gid_t file_gid, struct acl_writer *w);
 
 #endif

@@ -878,13 +878,14 @@ int config_load_text(const char *text, size_t size, const char *name, struct pla
 }
 
 /* The POSIX ACL part of config_trusted: no named user or group but root
- * (or initc's own user) may write. */
+ * (or initc's own user and group) may write. */
 static bool config_acl_trusted(struct loader *l, int fd, const struct stat *st, const char *what,
 			       const char *path)
 {
+	struct acl_self self = { geteuid(), getegid() };
 	struct acl_writer w;
 
-	if (acl_fd_writer(fd, geteuid(), st->st_gid, &w) == -1) {
+	if (acl_fd_writer(fd, &self, st->st_gid, &w) == -1) {
 		config_error(l, 0, "cannot read the POSIX ACL of %s: %s; initc will not guess who "
 			     "may write it", path, error_text(errno));
 		return false;
@@ -903,7 +904,8 @@ static bool config_acl_trusted(struct loader *l, int fd, const struct stat *st, 
  * drop-in directory must be writable only by root or initc's own user:
  * refuse one that every user may write, or that another user owns (when
  * initc runs as root: any owner but root), or that a group other than
- * root's may write. Root's group (gid 0) is root's own, but a POSIX ACL
+ * root's or initc's own may write. Root's group (gid 0) is root's own
+ * (and a user's private group its own), but a POSIX ACL
  * can name other writers: its named entries are checked then (when an ACL
  * has them, the mode's group bits are its mask, so without g+w nobody in
  * it writes). st is from fstat on fd, so a symlink is judged by what it
@@ -927,7 +929,7 @@ static bool config_trusted(struct loader *l, int fd, const struct stat *st, cons
 			     what, (unsigned)st->st_uid, (unsigned)self, (unsigned)self, path);
 		return false;
 	}
-	if ((st->st_mode & S_IWGRP) && st->st_gid != 0) {
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0 && st->st_gid != getegid()) {
 		config_error(l, 0,
 			     "%s writable by group %u, whose members could change what initc "
 			     "runs%s; fix it with: chmod g-w %s",

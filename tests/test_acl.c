@@ -43,17 +43,19 @@ static void acl_with(struct acl_value *a, unsigned tag, unsigned perm, uint32_t 
 	acl_add(a, 0x20, 4, UINT32_MAX);
 }
 
+static const struct acl_self root = { 0, 0 }, user500 = { 500, 500 };
+
 START_TEST(test_named_writers_found)
 {
 	struct acl_value a;
 	struct acl_writer w;
 
 	acl_with(&a, 0x02, 6, 1234, 6); /* user:1234:rw- */
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_USER);
 	ck_assert_uint_eq(w.id, 1234);
 	acl_with(&a, 0x08, 2, 100, 7); /* group:100:-w- */
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_GROUP);
 	ck_assert_uint_eq(w.id, 100);
 }
@@ -66,18 +68,24 @@ START_TEST(test_trusted_entries_pass)
 
 	/* The mask takes write away from every named entry. */
 	acl_with(&a, 0x02, 6, 1234, 4);
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_NONE);
 	/* Read-only named entries, root's group, initc's own uid. */
 	acl_with(&a, 0x02, 4, 1234, 6);
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_NONE);
 	acl_with(&a, 0x08, 6, 0, 6);
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_NONE);
 	acl_with(&a, 0x02, 6, 500, 6);
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 500, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &user500, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_NONE);
+	/* initc's own group (not root: a user's private group) */
+	acl_with(&a, 0x08, 6, 500, 6);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &user500, 0, &w), 0);
+	ck_assert_int_eq(w.who, ACL_WHO_NONE);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
+	ck_assert_int_eq(w.who, ACL_WHO_GROUP);
 }
 END_TEST
 
@@ -91,9 +99,9 @@ START_TEST(test_owning_group_needs_the_mask)
 	acl_add(&a, 0x04, 6, UINT32_MAX); /* group::rw- */
 	acl_add(&a, 0x10, 6, UINT32_MAX);
 	acl_add(&a, 0x20, 4, UINT32_MAX);
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_NONE); /* root's group */
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 42, &w), 0);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 42, &w), 0);
 	ck_assert_int_eq(w.who, ACL_WHO_GROUP);
 	ck_assert_uint_eq(w.id, 42);
 }
@@ -105,10 +113,10 @@ START_TEST(test_malformed_values_refused)
 	struct acl_writer w;
 
 	acl_with(&a, 0x02, 6, 1234, 6);
-	ck_assert_int_eq(acl_find_writer(a.bytes, 3, 0, 0, &w), -1);
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len - 1, 0, 0, &w), -1);
+	ck_assert_int_eq(acl_find_writer(a.bytes, 3, &root, 0, &w), -1);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len - 1, &root, 0, &w), -1);
 	put_le(a.bytes, 1, 4); /* an unknown version */
-	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, 0, 0, &w), -1);
+	ck_assert_int_eq(acl_find_writer(a.bytes, a.len, &root, 0, &w), -1);
 }
 END_TEST
 

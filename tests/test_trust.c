@@ -316,6 +316,37 @@ START_TEST(test_group_writable_config_refused)
 }
 END_TEST
 
+/* Item 8, initc not root (uid and gid 1000): its own group may write the
+ * config (a user's private group, umask 002); another group may not. */
+START_TEST(test_group_writable_config_as_non_root)
+{
+	char *cfg = write_file(T, "c.ini", marker_ini);
+	const char *args[] = { "setpriv", "--reuid", "1000", "--regid", "1000", "--clear-groups",
+			       initc_bin(), "--check", "-c", cfg, NULL };
+	const char *envp[] = { t_env, NULL };
+	struct run_result r;
+
+	if (geteuid() != 0 || system("command -v setpriv >/dev/null") != 0) {
+		printf("SKIP: needs root and setpriv; non-root config test not run\n");
+		free(cfg);
+		return;
+	}
+	ck_assert_int_eq(chown(cfg, 1000, 1000), 0);
+	ck_assert_int_eq(chmod(cfg, 0664), 0);
+	wait_initc(start_program(args, envp, T), T, 20, &r);
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
+	run_result_free(&r);
+	ck_assert_int_eq(chown(cfg, 1000, 100), 0);
+	ck_assert_int_eq(chmod(cfg, 0664), 0); /* chown cleared nothing, but be sure */
+	wait_initc(start_program(args, envp, T), T, 20, &r);
+	ck_assert_msg(r.status == 78, "status %d\n%s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "is writable by group 100, whose members could change what "
+				    "initc runs; fix it with: chmod g-w"), "%s", r.err);
+	run_result_free(&r);
+	free(cfg);
+}
+END_TEST
+
 /* Item 8: write granted by a POSIX ACL to a named user or group (the
  * owning group being root's) is refused too, naming the entry. */
 START_TEST(test_acl_writable_config_refused)
@@ -687,6 +718,7 @@ int main(void)
 	tcase_add_test(tc, test_user_groups_and_environment);
 	tcase_add_test(tc, test_success_codes_merge_across_drop_ins);
 	tcase_add_test(tc, test_group_writable_config_refused);
+	tcase_add_test(tc, test_group_writable_config_as_non_root);
 	tcase_add_test(tc, test_acl_writable_config_refused);
 	tcase_add_test(tc, test_status_write_ignores_planted_fifo);
 	tcase_add_test(tc, test_status_write_survives_racing_planter);
