@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "format.h"
 #include "parse.h"
 
@@ -557,13 +558,27 @@ static int set_user(struct loader *l, char **field, const char *value)
 	return 0;
 }
 
+/* One word of success_codes: "143" or a range "129-255"; false if bad. */
+static bool parse_code_range(const char *word, unsigned long *lo, unsigned long *hi)
+{
+	char err[PARSE_ERR_MAX], first[16];
+	const char *dash = strchr(word, '-');
+
+	if (!dash)
+		return parse_uint(word, 255, lo, err) == 0 && (*hi = *lo, true);
+	str_format(first, sizeof(first), "%.*s", (int)(dash - word), word);
+	return parse_uint(first, 255, lo, err) == 0 && parse_uint(dash + 1, 255, hi, err) == 0 &&
+	       *lo <= *hi;
+}
+
+/* success_codes adds to the codes already given: the key repeats, and a
+ * drop-in adds to the main file's, so all 256 codes can be listed. */
 static int set_success_codes(struct loader *l, struct main_app *m, const char *value)
 {
-	char word[16], err[PARSE_ERR_MAX];
+	char word[16];
 	const char *p = value;
-	unsigned long code;
+	unsigned long lo, hi;
 
-	memset(m->success, 0, sizeof(m->success));
 	while (*p) {
 		size_t n = strcspn(p, " ,\t");
 		if (n == 0) {
@@ -571,12 +586,15 @@ static int set_success_codes(struct loader *l, struct main_app *m, const char *v
 			continue;
 		}
 		str_format(word, sizeof(word), "%.*s", (int)(n < 15 ? n : 15), p);
-		if (n >= 15 || parse_uint(word, 255, &code, err) == -1) {
-			config_error(l, l->line, "bad exit status '%.*s' in success_codes; give numbers 0-255",
+		if (n >= 15 || !parse_code_range(word, &lo, &hi)) {
+			config_error(l, l->line,
+				     "bad exit status '%.*s' in success_codes; give numbers 0-255 or "
+				     "ranges such as 129-255",
 				     (int)n, p);
 			return -1;
 		}
-		m->success[code] = true;
+		for (unsigned long c = lo; c <= hi; c++)
+			m->success[c] = true;
 		p += n;
 	}
 	return 0;
@@ -839,10 +857,11 @@ static int config_handler(void *user, const char *section, const char *name, con
 		return 1;
 	}
 	set = current_keyset(l);
-	if (set->file[i] == l->file && keys[i].kind != KEY_ENV) {
+	if (set->file[i] == l->file && keys[i].kind != KEY_ENV &&
+	    keys[i].kind != KEY_SUCCESS_CODES) {
 		config_error(l, l->line,
 			     "duplicate key '%s' (already set at line %d); each key appears once per "
-			     "section (only environment repeats)",
+			     "section (only environment and success_codes repeat)",
 			     name, set->line[i]);
 		return 1;
 	}
@@ -1061,12 +1080,40 @@ int config_load_text(const char *text, size_t size, const char *name, struct pla
 	return loader_finish(&l);
 }
 
+/* The POSIX ACL part of config_trusted: no named user or group but root
+ * (or initc's own user and group) may write. */
+static bool config_acl_trusted(struct loader *l, int fd, const struct stat *st, const char *what,
+			       const char *path)
+{
+	struct acl_self self = { geteuid(), getegid() };
+	struct acl_writer w;
+
+	if (acl_fd_writer(fd, &self, st->st_gid, &w) == -1) {
+		config_error(l, 0, "cannot read the POSIX ACL of %s: %s; initc will not guess who "
+			     "may write it", path, error_text(errno));
+		return false;
+	}
+	if (w.who == ACL_WHO_NONE)
+		return true;
+	config_error(l, 0,
+		     "%s writable by %s %lu through a POSIX ACL, who could change what initc "
+		     "runs; fix it with: setfacl -x %c:%lu %s (or chmod g-w %s)",
+		     what, w.who == ACL_WHO_USER ? "uid" : "gid", w.id,
+		     w.who == ACL_WHO_USER ? 'u' : 'g', w.id, path, path);
+	return false;
+}
+
 /* Whoever can change a config decides what initc runs, so a file or
  * drop-in directory must be writable only by root or initc's own user:
  * refuse one that every user may write, or that another user owns (when
- * initc runs as root: any owner but root). st is from fstat on the open
- * descriptor, so a symlink is judged by what it points to. */
-static bool config_trusted(struct loader *l, const struct stat *st, const char *what,
+ * initc runs as root: any owner but root), or that a group other than
+ * root's or initc's own may write. Root's group (gid 0) is root's own
+ * (and a user's private group its own), but a POSIX ACL
+ * can name other writers: its named entries are checked then (when an ACL
+ * has them, the mode's group bits are its mask, so without g+w nobody in
+ * it writes). st is from fstat on fd, so a symlink is judged by what it
+ * points to. */
+static bool config_trusted(struct loader *l, int fd, const struct stat *st, const char *what,
 			   const char *verb, const char *path)
 {
 	uid_t self = geteuid();
@@ -1085,7 +1132,14 @@ static bool config_trusted(struct loader *l, const struct stat *st, const char *
 			     what, (unsigned)st->st_uid, (unsigned)self, (unsigned)self, path);
 		return false;
 	}
-	return true;
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0 && st->st_gid != getegid()) {
+		config_error(l, 0,
+			     "%s writable by group %u, whose members could change what initc "
+			     "runs%s; fix it with: chmod g-w %s",
+			     what, (unsigned)st->st_gid, self == 0 ? " as root" : "", path);
+		return false;
+	}
+	return (st->st_mode & S_IWGRP) ? config_acl_trusted(l, fd, st, what, path) : true;
 }
 
 /* Reads a config file opened at dirfd/name, refusing what initc must not
@@ -1113,7 +1167,7 @@ static char *read_config_file(struct loader *l, int dirfd, const char *name, siz
 		config_error(l, 0, "is not a regular file");
 		goto close_fd;
 	}
-	if (!config_trusted(l, &st, "is", "says", l->file))
+	if (!config_trusted(l, fd, &st, "is", "says", l->file))
 		goto close_fd;
 	if (st.st_size > CONFIG_FILE_MAX) {
 		config_error(l, 0, "is %lld bytes; config files are limited to %ld",
@@ -1178,7 +1232,7 @@ static void load_dir(struct loader *l, const char *dir, int fd)
 		close(fd);
 		return;
 	}
-	if (!config_trusted(l, &st, "drop-in directory is", "holds", dir)) {
+	if (!config_trusted(l, fd, &st, "drop-in directory is", "holds", dir)) {
 		close(fd);
 		return;
 	}

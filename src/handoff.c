@@ -49,6 +49,14 @@ static int app_prepare(const struct plan *p, struct launch *l, struct spawn_req 
 	return 0;
 }
 
+/* The level of the app's routine lines (started, ended well): shown by
+ * default after steps, which they conclude; with no steps initc is a plain
+ * init and says nothing unless something goes wrong (-v shows them). */
+static enum log_level app_level(const struct plan *p)
+{
+	return p->n_steps ? LOG_INFO : LOG_DEBUG;
+}
+
 /* Reaps what the steps left, without waiting for anything still running:
  * after exec the app is their parent. */
 static void reap_finished(void)
@@ -106,8 +114,11 @@ int handoff_exec(const struct plan *p)
 	rc = app_prepare(p, &l, &req);
 	if (rc)
 		return rc;
-	log_event(LOG_INFO, &f, "main: exec %s", p->main.argv.v[0]);
+	log_event(app_level(p), &f, "main: exec %s", p->main.argv.v[0]);
 	status_set("Running");
+	/* The exec may fail after the privilege drop, when initc can no longer
+	 * replace the file: keep it open (O_CLOEXEC) to overwrite "Running". */
+	status_hold();
 	/* Untested, both warnings: restoring and blocking the mask cannot fail. */
 	if (loop_restore() == -1)
 		log_msg(LOG_WARN, "cannot stop being a subreaper: %s", error_text(errno));
@@ -231,10 +242,10 @@ static int app_exit_status(const struct plan *p, int wstatus)
 
 	describe_wait_status(wstatus, how, sizeof(how));
 	if (p->main.success[code]) {
-		log_event(LOG_INFO, &f, "main: %s (counted as success)", how);
+		log_event(app_level(p), &f, "main: %s (counted as success)", how);
 		return 0;
 	}
-	log_event(LOG_INFO, &f, "main: %s", how);
+	log_event(code ? LOG_INFO : app_level(p), &f, "main: %s", how);
 	return code;
 }
 
@@ -259,8 +270,10 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 				break;
 			}
 			kill(target, sig);
-			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE)
+			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE) {
 				*stop_deadline = kill_at = now_ms() + p->grace_ms;
+				status_set("Terminating");
+			}
 			break;
 		case LOOP_DEADLINE:
 			log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
@@ -311,7 +324,7 @@ int handoff_supervise(const struct plan *p)
 	launch_free(&l);
 	if (f.status)
 		return app_start_failed(f.status, err);
-	log_event(LOG_INFO, &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
+	log_event(app_level(p), &f, "main: started %s as pid %d (supervise)", p->main.argv.v[0],
 		  (int)app);
 	/* initc's working directory would pin the caller's mount for as long
 	 * as the app runs: the app has its own, initc needs none. Untested:
@@ -321,7 +334,13 @@ int handoff_supervise(const struct plan *p)
 	wstatus = supervise_loop(p, app, &stop_deadline);
 	/* req's argv and directory, which the report needs, are the plan's. */
 	f.status = spawn_report(&req, report_fd, err, sizeof(err));
-	status = f.status ? app_start_failed(f.status, err) : app_exit_status(p, wstatus);
+	if (f.status) {
+		status = app_start_failed(f.status, err);
+	} else {
+		status = app_exit_status(p, wstatus);
+		/* As kubectl shows a container that ended: not Running any more. */
+		status_set(status == 0 ? "Completed" : "Error");
+	}
 	stop_descendants(p, stop_deadline);
 	return status;
 }

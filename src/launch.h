@@ -13,8 +13,8 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct launch {
-	struct strv env; /* borrowed strings, except home */
-	char *home;      /* the HOME= entry made for a user, or NULL */
+	struct strv env;  /* borrowed strings, except those of made */
+	struct strv made; /* the HOME=, USER=, LOGNAME= entries made for a user */
 	struct creds creds;
 	bool has_creds;
 	const char *path; /* points into env, or the default PATH */
@@ -28,7 +28,8 @@ void launch_pass_env(const struct strv *env);
 
 /* Resolves the user (now, not at load time: an earlier step may have created
  * it) and builds the environment: initc's own, the passed one, then o->env,
- * later entries winning; HOME follows the user's passwd entry unless o->env sets it. */
+ * later entries winning; with a user, HOME, USER and LOGNAME follow its
+ * passwd entry (HOME=/ alone without one) unless o->env sets them. */
 int launch_prepare(const struct proc_opts *o, struct launch *out, char *err, size_t len);
 
 /* Fills the request fields that come from the launch. */

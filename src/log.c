@@ -11,6 +11,7 @@
 #include <stdio.h> /* rename */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ static enum log_level max_level = LOG_INFO;
 static enum log_format log_format = LOG_TEXT;
 static const char *status_path;
 static bool status_failed_once;
+static int status_held_fd = -1;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -250,47 +252,189 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
+/* True when the symlink at path can be changed by root alone: owned by
+ * root, in a directory that root owns and nobody else may write. Such a
+ * link (/var/run -> /run) is the system's, not something a step planted. */
+static bool symlink_is_roots(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[4096];
+	struct stat st;
+
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode) || st.st_uid != 0)
+		return false;
+	str_format(parent, sizeof(parent), "%.*s",
+		   !slash ? 1 : slash == path ? 1 : (int)(slash - path), !slash ? "." : path);
+	return stat(parent, &st) == 0 && st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Opens the status file's directory itself, not a symlink in its place: a
+ * step's user who can write the parent must not redirect root's writes.
+ * A symlink only root can change is followed. Sets *base to the file's
+ * name within the directory. */
+static int status_open_dir(const char **base)
+{
+	const char *slash = strrchr(status_path, '/');
+	char dir[4096];
+	int fd;
+
+	*base = slash ? slash + 1 : status_path;
+	if (!slash)
+		return open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((size_t)(slash - status_path) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	str_format(dir, sizeof(dir), "%.*s", slash == status_path ? 1 : (int)(slash - status_path),
+		   status_path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && (errno == ELOOP || errno == ENOTDIR) && symlink_is_roots(dir))
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd;
+}
+
+/* A temporary name nobody can guess, so nobody can plant a FIFO or a link
+ * there first (O_EXCL would then fail rather than block or follow). */
+static void status_temp_name(char *buf, size_t len, const char *base)
+{
+	uint64_t r[2] = { 0, 0 };
+	struct timespec ts;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		/* Early boot only: the clock still makes a guess unlikely, and
+		 * O_EXCL keeps a right guess from doing more than fail the write. */
+		clock_read(CLOCK_MONOTONIC, &ts);
+		r[0] ^= (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL ^ (uint64_t)ts.tv_sec;
+	}
+	str_format(buf, len, ".%s.tmp.%08x%08x%08x", base, (unsigned)r[0],
+		   (unsigned)(r[0] >> 32), (unsigned)r[1]);
+}
+
+/* Creates the unpredictable temporary file in dirfd: never blocking, never
+ * following a link, and only a regular file that this call created. */
+static int status_create_temp(int dirfd, char *name, size_t len, const char *base)
+{
+	struct stat st;
+	int fd, saved;
+
+	status_temp_name(name, len, base);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0644);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		saved = EINVAL;
+	else
+		return fd;
+	close(fd);
+	unlinkat(dirfd, name, 0);
+	errno = saved;
+	return -1;
+}
+
 /* Writes the phase to a temporary file and renames it over the status file,
  * so a probe reading it never sees a partial word. */
 static int status_write_file(const char *phase)
 {
-	char tmp[4096];
-	int fd, n;
+	char tmp[512];
+	const char *base;
 	size_t len = strlen(phase);
+	int dirfd, fd, saved;
 
-	n = str_format(tmp, sizeof(tmp), "%s.tmp.%ld", status_path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+	if (make_parent_dirs(status_path) == -1)
+		return -1;
+	dirfd = status_open_dir(&base);
+	if (dirfd == -1)
+		return -1;
+	if (strlen(base) > 200) {
+		close(dirfd);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (make_parent_dirs(status_path) == -1)
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = status_create_temp(dirfd, tmp, sizeof(tmp), base);
 	if (fd == -1)
-		return -1;
+		goto close_dir;
+	errno = 0; /* a short write sets none */
 	if (write(fd, phase, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		int saved = errno;
+		errno = errno ? errno : EIO;
 		close(fd);
-		unlink(tmp);
-		errno = saved ? saved : EIO;
-		return -1;
+		goto unlink_temp;
 	}
-	if (close(fd) == -1 || rename(tmp, status_path) == -1) {
-		int saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
+	if (close(fd) == -1 || renameat(dirfd, tmp, dirfd, base) == -1)
+		goto unlink_temp;
+	close(dirfd);
 	return 0;
+unlink_temp:
+	saved = errno;
+	unlinkat(dirfd, tmp, 0);
+	errno = saved;
+close_dir:
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	return -1;
+}
+
+void status_hold(void)
+{
+	const char *base;
+	struct stat st;
+	int dirfd;
+
+	if (!status_path || status_held_fd != -1)
+		return;
+	dirfd = status_open_dir(&base);
+	if (dirfd == -1)
+		return;
+	status_held_fd = openat(dirfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dirfd);
+	/* Only the regular file initc wrote; anything else is not written to. */
+	if (status_held_fd != -1 && (fstat(status_held_fd, &st) == -1 || !S_ISREG(st.st_mode))) {
+		close(status_held_fd);
+		status_held_fd = -1;
+	}
+}
+
+/* Overwrites the held file (status_held_fd, open) in place: the new word
+ * first, then the old tail cut off, so a reader sees the old word or the
+ * new one first. */
+static int status_write_held(const char *phase)
+{
+	char line[64];
+	int n = str_format(line, sizeof(line), "%s\n", phase);
+
+	if (n < 0)
+		return -1;
+	if (pwrite(status_held_fd, line, (size_t)n, 0) != n ||
+	    ftruncate(status_held_fd, n) == -1)
+		return -1;
+	return 0;
+}
+
+/* Progress words (Init:1/3, PodInitializing, Running, Completed) repeat
+ * what the step lines say: -v shows them. Trouble (Error, Init:Error,
+ * Init:DeadlineExceeded, Terminating) is shown by default. */
+static bool status_is_progress(const char *phase)
+{
+	return (str_starts(phase, "Init:") && phase[5] >= '0' && phase[5] <= '9') ||
+	       strcmp(phase, "PodInitializing") == 0 || strcmp(phase, "Running") == 0 ||
+	       strcmp(phase, "Completed") == 0;
 }
 
 void status_set(const char *phase)
 {
 	struct log_fields f = { "status", NULL, -1, -1, -1 };
+	int saved;
 
-	log_event(LOG_INFO, &f, "status %s", phase);
+	log_event(status_is_progress(phase) ? LOG_DEBUG : LOG_INFO, &f, "status %s", phase);
 	if (!status_path || status_write_file(phase) == 0)
 		return;
+	saved = errno; /* the reason to report when there is no held file */
+	if (status_held_fd != -1 && status_write_held(phase) == 0)
+		return;
+	errno = saved;
 	/* A status file is a convenience for probes: warn once, never stop init. */
 	if (!status_failed_once)
 		log_msg(LOG_WARN, "cannot write status file %s: %s (continuing)", status_path,

@@ -37,5 +37,9 @@ void json_escape(char *dst, size_t cap, size_t *len, const char *src);
 /* The status file: set its path once (NULL: none), then report phases. */
 void status_setup(const char *path);
 void status_set(const char *phase);
+/* Opens the status file as it is now (O_CLOEXEC), so that a later
+ * status_set can overwrite it in place when initc can no longer replace it
+ * (after dropping privileges for an exec that then failed). */
+void status_hold(void);
 
 #endif

@@ -3,10 +3,13 @@
  * main reads as the phases: options -> config -> steps -> hand-off. It owns
  * the exit status; every other module reports and returns. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "format.h"
@@ -217,27 +220,50 @@ static void apply_options(const struct options *opt, struct plan *plan)
 		log_setup(opt->level, plan->log_format);
 }
 
+/* Reads the first line of the status file into word without ever blocking:
+ * a FIFO or a device planted at the path is refused, not opened for a read
+ * that would wait forever. Returns NULL, or why it could not. */
+static const char *status_read(const char *path, char *word, size_t len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd == -1)
+		return errno == ENOENT ? "no such file: initc has not started yet, or could not "
+					 "write it (its log says why: 'cannot write status file')"
+				       : error_text(errno);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return "not a regular file";
+	}
+	do
+		n = read(fd, word, len - 1);
+	while (n == -1 && errno == EINTR);
+	close(fd);
+	if (n == -1)
+		return error_text(errno);
+	word[n] = '\0';
+	word[strcspn(word, "\n")] = '\0';
+	return word[0] ? NULL : "it is empty";
+}
+
 /* --status: for HEALTHCHECK and exec probes. The word goes to stdout;
  * complaints are log lines (JSON with log_format = json). */
 static int print_status(const struct plan *plan)
 {
-	char word[64] = "";
-	FILE *fp;
+	char word[64];
+	const char *why;
 
 	if (!plan->status_file) {
 		log_msg(LOG_ERROR, "--status needs status_file in [initc]");
 		return 1;
 	}
-	fp = fopen(plan->status_file, "re");
-	if (!fp || !fgets(word, sizeof(word), fp)) {
-		log_msg(LOG_ERROR, "cannot read %s: %s", plan->status_file,
-			fp ? "it is empty" : errno == ENOENT ? "initc has not started yet?" : error_text(errno));
-		if (fp)
-			fclose(fp);
+	why = status_read(plan->status_file, word, sizeof(word));
+	if (why) {
+		log_msg(LOG_ERROR, "cannot read %s: %s", plan->status_file, why);
 		return 1;
 	}
-	fclose(fp);
-	word[strcspn(word, "\n")] = '\0';
 	out_format("%s\n", word);
 	return strcmp(word, "Running") == 0 ? 0 : 1;
 }

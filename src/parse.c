@@ -354,9 +354,17 @@ int64_t backoff_delay_ms(int64_t first, unsigned factor_milli, int64_t max, unsi
 {
 	int64_t d = first;
 
+	/* The loop ends when d reaches max or stops changing (factor 1, a
+	 * delay of 0, or one too small to grow by a whole millisecond): at
+	 * most a few thousand rounds whatever n is, so retry n costs the same
+	 * as retry 2. */
 	for (unsigned i = 1; i < n && d < max; i++) {
 		/* first and max are capped far below INT64_MAX / factor: no overflow. */
-		d = d * factor_milli / 1000;
+		int64_t next = d * factor_milli / 1000;
+
+		if (next == d)
+			break;
+		d = next;
 	}
 	return d < max ? d : max;
 }

@@ -55,7 +55,8 @@ int split_words(const char *in, env_lookup_fn lookup, void *ctx, struct strv *ou
 int parse_host_port(const char *target, char *host, size_t hlen, char *port, size_t plen,
 		    char *err, size_t elen);
 
-/* Delay before retry n (n >= 1): min(first * factor^(n-1), max). */
+/* Delay before retry n (n >= 1): min(first * factor^(n-1), max), each
+ * multiplication rounded down; bounded work for any n. */
 int64_t backoff_delay_ms(int64_t first, unsigned factor_milli, int64_t max, unsigned n);
 
 /* 90000 -> "90s", 120000 -> "2m", 1500 -> "1500ms": the shortest exact form. */

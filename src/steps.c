@@ -660,7 +660,8 @@ static struct result run_pass(struct run *r)
 		}
 		return res;
 	}
-	set_progress(p->n_steps, p->n_steps);
+	/* No Init:N/N: as with kubectl, the next word is PodInitializing (or
+	 * Completed), which the caller writes. */
 	return result(OUT_OK, 0);
 }
 
@@ -719,7 +720,9 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 	switch (res.outcome) {
 	case OUT_OK:
 		f.status = 0;
-		log_event(LOG_INFO, &f, "init: %zu step%s done in %lldms", r->plan->n_steps,
+		/* With no steps there is nothing to report: silent, as tini is. */
+		log_event(r->plan->n_steps ? LOG_INFO : LOG_DEBUG, &f, "init: %zu step%s done in %lldms",
+			  r->plan->n_steps,
 			  r->plan->n_steps == 1 ? "" : "s", (long long)f.ms);
 		return 0;
 	case OUT_DEADLINE:

@@ -186,6 +186,28 @@ START_TEST(test_all_other_keys)
 }
 END_TEST
 
+/* Item 14: ranges, and a repeated success_codes adds to the codes: all
+ * 256 can be listed. */
+START_TEST(test_success_codes_ranges_and_repeats)
+{
+	load_ok("[main]\ncommand = app\nsuccess_codes = 0-2, 129-255\nsuccess_codes = 7 9-9\n");
+	for (int c = 0; c < 256; c++)
+		ck_assert_msg(plan.main.success[c] == (c <= 2 || c == 7 || c == 9 || c >= 129),
+			      "code %d", c);
+	plan_free(&plan);
+	load_ok("[main]\ncommand = app\nsuccess_codes = 0-255\n");
+	for (int c = 0; c < 256; c++)
+		ck_assert(plan.main.success[c]);
+	plan_free(&plan);
+	load_bad("[main]\nsuccess_codes = 200-100\n",
+		 "t.ini:2: bad exit status '200-100' in success_codes; give numbers 0-255 or ranges such as 129-255");
+	load_bad("[main]\nsuccess_codes = 1-256\n", "t.ini:2: bad exit status '1-256'");
+	load_bad("[main]\nsuccess_codes = -5\n", "t.ini:2: bad exit status '-5'");
+	load_bad("[main]\nsuccess_codes = 5-\n", "t.ini:2: bad exit status '5-'");
+	load_bad("[main]\nsuccess_codes = 1-2-3\n", "t.ini:2: bad exit status '1-2-3'");
+}
+END_TEST
+
 START_TEST(test_sections_and_keys)
 {
 	load_bad("[step:a]\ncommand = true\nretires = 3\n",
@@ -253,7 +275,7 @@ END_TEST
 START_TEST(test_duplicates)
 {
 	load_bad("[step:a]\ncommand = true\ntimeout = 1s\ntimeout = 2s\n",
-		 "t.ini:4: duplicate key 'timeout' (already set at line 3); each key appears once per section (only environment repeats)");
+		 "t.ini:4: duplicate key 'timeout' (already set at line 3); each key appears once per section (only environment and success_codes repeat)");
 	load_bad("[step:a]\ncommand = true\n[step:b]\ncommand = true\n[step:a]\ntimeout = 1s\n",
 		 "t.ini:5: section [step:a] appears twice in this file (first at line 1); merge the two");
 	load_bad("[step:a]\ncommand = true\ncommand = false\n", "t.ini:3: duplicate key 'command'");
@@ -482,6 +504,7 @@ int main(void)
 	tcase_add_test(tc, test_restart_unlimited_and_delays);
 	tcase_add_test(tc, test_action_sees_step_environment);
 	tcase_add_test(tc, test_all_other_keys);
+	tcase_add_test(tc, test_success_codes_ranges_and_repeats);
 	tcase_add_test(tc, test_sections_and_keys);
 	tcase_add_test(tc, test_actions);
 	tcase_add_test(tc, test_values);

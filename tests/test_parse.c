@@ -1,11 +1,13 @@
 /* Unit tests for the pure parsers: durations, booleans, numbers, signals,
  * word splitting, ${VAR} expansion, backoff. */
 #include <check.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
+#include "util.h"
 
 static const char *fake_env(const char *name, bool has_default, void *ctx)
 {
@@ -304,6 +306,30 @@ START_TEST(test_backoff)
 }
 END_TEST
 
+/* Retry n must not cost O(n): with factor 1, a delay of 0, or a delay too
+ * small for the factor to add a millisecond, the largest n is as cheap as
+ * the first (the suite's timeout catches a loop of 4 billion rounds). */
+START_TEST(test_backoff_huge_n_is_fast_and_exact)
+{
+	const int64_t max = 1000000000000LL; /* the largest duration */
+	int64_t start = now_ms();
+
+	for (int i = 0; i < 1000; i++) {
+		ck_assert_int_eq(backoff_delay_ms(1000, 1000, 10000, UINT_MAX - (unsigned)i), 1000);
+		ck_assert_int_eq(backoff_delay_ms(0, 2000, 10000, UINT_MAX), 0);
+		ck_assert_int_eq(backoff_delay_ms(0, 1000, max, UINT_MAX), 0);
+		/* 999 * 1.001 rounds down to 999: it never grows. */
+		ck_assert_int_eq(backoff_delay_ms(999, 1001, max, UINT_MAX), 999);
+	}
+	/* The slowest growth that still grows reaches the cap exactly. */
+	ck_assert_int_eq(backoff_delay_ms(1000, 1001, max, UINT_MAX), max);
+	ck_assert_int_eq(backoff_delay_ms(1, 100000, max, UINT_MAX), max);
+	/* 1000, 1001, 1002: growth by whole milliseconds is kept exactly. */
+	ck_assert_int_eq(backoff_delay_ms(1000, 1001, max, 3), 1002);
+	ck_assert_msg(now_ms() - start < 2000, "took %lldms", (long long)(now_ms() - start));
+}
+END_TEST
+
 START_TEST(test_format_duration)
 {
 	char buf[32];
@@ -349,6 +375,7 @@ int main(void)
 	tcase_add_test(tc, test_expand);
 	tcase_add_test(tc, test_expand_errors);
 	tcase_add_test(tc, test_backoff);
+	tcase_add_test(tc, test_backoff_huge_n_is_fast_and_exact);
 	tcase_add_test(tc, test_format_duration);
 	tcase_add_test(tc, test_edit_distance);
 	suite_add_tcase(s, tc);

@@ -180,7 +180,8 @@ START_TEST(test_signals_the_c_library_reserves_reach_the_app)
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
 		ck_assert(syscall(SYS_rt_sigaction, reserved[i], dfl, NULL, NSIG / 8) == 0);
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		const char *args[] = { "-s", "--", "sleep", "60", NULL };
+		/* -v: with no steps, "main: started" is a -v line */
+		const char *args[] = { "-v", "-s", "--", "sleep", "60", NULL };
 		int sig = reserved[i];
 		char *run_dir, *err, *said;
 		struct run_result res;

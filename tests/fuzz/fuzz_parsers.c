@@ -75,6 +75,7 @@ static void fuzz_user(const char *s, size_t len)
 	write_whole(passwd_path, passwd, strlen(passwd));
 	write_whole(group_path, group, strlen(group));
 	user_resolve_in(s, passwd_path, group_path, &c, err, sizeof(err));
+	creds_free(&c);
 	unlink(passwd_path);
 	unlink(group_path);
 }
