@@ -19,6 +19,7 @@
 
 #include "format.h"
 #include "parse.h"
+#include "probe.h"
 
 #define CONFIG_FILE_MAX (1024L * 1024)
 #define STEP_NAME_MAX 40
@@ -31,6 +32,7 @@ enum key_kind {
 	KEY_SHELL,	  /* step action: /bin/sh -c script */
 	KEY_WAIT_TCP,	  /* step action: host:port */
 	KEY_WAIT_FILE,	  /* step action: path */
+	KEY_WAIT,	  /* step action: a probe (probe.h) */
 	KEY_MAIN_COMMAND, /* [main] command */
 	KEY_DURATION,
 	KEY_UINT,
@@ -73,6 +75,7 @@ static const struct key_def step_keys[] = {
 	{ "shell", KEY_SHELL, 0, 0 },
 	{ "wait_tcp", KEY_WAIT_TCP, 0, 0 },
 	{ "wait_file", KEY_WAIT_FILE, 0, 0 },
+	{ "wait", KEY_WAIT, 0, 0 },
 	{ "timeout", KEY_DURATION, offsetof(struct step, timeout_ms), 0 },
 	{ "retries", KEY_UINT, offsetof(struct step, retries), 1000000 },
 	{ "retry_delay", KEY_DURATION, offsetof(struct step, retry_delay_ms), 0 },
@@ -510,8 +513,9 @@ static int set_action(struct loader *l, const struct key_def *k, const char *val
 	enum action a = k->kind == KEY_COMMAND	 ? ACTION_COMMAND
 			: k->kind == KEY_SHELL	 ? ACTION_SHELL
 			: k->kind == KEY_WAIT_TCP ? ACTION_WAIT_TCP
+			: k->kind == KEY_WAIT	 ? ACTION_PROBE
 						  : ACTION_WAIT_FILE;
-	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file" };
+	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file", "wait" };
 
 	if (s->action != ACTION_NONE && s->action != a) {
 		config_error(l, l->line,
@@ -554,6 +558,7 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_SHELL:
 	case KEY_WAIT_TCP:
 	case KEY_WAIT_FILE:
+	case KEY_WAIT:
 		return set_action(l, k, value);
 	case KEY_MAIN_COMMAND:
 		set_string(&l->plan->main.command_text, xstrdup(value));
@@ -767,6 +772,16 @@ static void check_tcp_target(struct loader *l, const struct step *s)
 		config_error(l, s->action_origin.line, "step '%s': wait_tcp: %s", s->name, err);
 }
 
+/* A malformed probe is a config error too (probe_parse says how to write it). */
+static void check_probe(struct loader *l, const struct step *s)
+{
+	char err[PARSE_ERR_MAX];
+	struct probe p;
+
+	if (probe_parse(s->target, &p, err, sizeof(err)))
+		config_error(l, s->action_origin.line, "step '%s': wait: %s", s->name, err);
+}
+
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
@@ -776,7 +791,7 @@ static void finish_step(struct loader *l, struct step *s)
 	case ACTION_NONE:
 		l->file = s->origin.file;
 		config_error(l, s->origin.line,
-			     "step '%s' has no action; add one of: command, shell, wait_tcp, wait_file",
+			     "step '%s' has no action; add one of: command, shell, wait, wait_tcp, wait_file",
 			     s->name);
 		break;
 	case ACTION_COMMAND:
@@ -789,14 +804,19 @@ static void finish_step(struct loader *l, struct step *s)
 		break;
 	case ACTION_WAIT_TCP:
 	case ACTION_WAIT_FILE:
+	case ACTION_PROBE:
 		l->file = s->action_origin.file;
 		if (expand_vars(s->action_text, l->lookup, NULL, &s->target, err) == -1)
 			config_error(l, s->action_origin.line, "%s", err);
 		else if (!*s->target)
 			config_error(l, s->action_origin.line, "step '%s': the %s target is empty",
-				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp" : "wait_file");
+				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp"
+					      : s->action == ACTION_PROBE  ? "wait"
+									   : "wait_file");
 		else if (s->action == ACTION_WAIT_TCP)
 			check_tcp_target(l, s);
+		else if (s->action == ACTION_PROBE)
+			check_probe(l, s);
 		break;
 	}
 }

@@ -9,7 +9,10 @@
 #include "log.h"
 #include "util.h"
 
-enum action { ACTION_NONE, ACTION_COMMAND, ACTION_SHELL, ACTION_WAIT_TCP, ACTION_WAIT_FILE };
+enum action {
+	ACTION_NONE, ACTION_COMMAND, ACTION_SHELL, ACTION_WAIT_TCP, ACTION_WAIT_FILE,
+	ACTION_PROBE /* wait = PROBE (probe.h) */
+};
 enum main_mode { MODE_EXEC, MODE_SUPERVISE };
 enum on_failure { ON_FAILURE_EXIT, ON_FAILURE_RESTART };
 
@@ -33,7 +36,7 @@ struct step {
 	struct origin action_origin;
 	char *action_text; /* the command line, script, host:port or path, as written */
 	struct strv argv;  /* command / shell: what to exec */
-	char *target;      /* wait_tcp / wait_file: expanded host:port or path */
+	char *target;      /* wait_tcp / wait_file / wait: expanded host:port, path or probe */
 	struct proc_opts proc;
 	char *creates;
 	int64_t timeout_ms; /* 0: no per-attempt timeout */

@@ -61,7 +61,8 @@ void plan_free(struct plan *plan)
 
 static const char *action_name(enum action a)
 {
-	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file" };
+	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file",
+					     "wait" };
 	return names[a];
 }
 

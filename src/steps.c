@@ -19,9 +19,6 @@
 #include "probe.h"
 #include "spawn.h"
 
-/* A wait_tcp attempt with no timeout of its own still must not hang. */
-#define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
-
 enum outcome { OUT_OK, OUT_FAILED, OUT_TIMEOUT, OUT_DEADLINE, OUT_STOPPED };
 
 struct result {
@@ -37,12 +34,13 @@ struct run {
 	int pending_stop;    /* a stop signal that arrived outside an attempt */
 };
 
-/* What a wait_tcp probe child needs; lives on the parent's stack, which
- * the forked child has a copy of. */
-struct tcp_probe {
+/* What a probe child needs (wait, wait_tcp, wait_file); lives on the
+ * parent's stack, which the forked child has a copy of. */
+struct step_probe {
 	const struct step *step;
 	int attempt;
 	int64_t timeout_ms;
+	struct probe probe;
 };
 
 static int64_t min64(int64_t a, int64_t b)
@@ -113,19 +111,44 @@ static void kill_leftovers(struct run *r, pid_t pgid)
 	}
 }
 
-static int run_tcp_probe(void *arg)
+static bool is_probe(const struct step *s)
 {
-	const struct tcp_probe *p = arg;
-
-	return probe_tcp(p->step->name, p->attempt, p->step->target, p->timeout_ms);
+	return s->action == ACTION_WAIT_TCP || s->action == ACTION_WAIT_FILE ||
+	       s->action == ACTION_PROBE;
 }
 
-/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
- * in a child of its own (a slow DNS lookup must never block initc). Returns
- * 0, or the exit status that the failure to start counts as. */
-static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *pid)
+/* The step's target as a probe; config loading has checked it. */
+static int step_probe_parse(const struct step *s, struct probe *p, char *err, size_t len)
 {
-	static char *probe_argv[] = { "wait_tcp", NULL };
+	if (s->action == ACTION_WAIT_TCP)
+		return probe_parse_tcp(s->target, p, err, len);
+	if (s->action == ACTION_WAIT_FILE)
+		return probe_parse_file(s->target, p, err, len);
+	return probe_parse(s->target, p, err, len);
+}
+
+/* The probe child: one attempt, its reason logged, its result as the exit
+ * status (EXIT_TIMEOUT: the attempt's time ran out). It stops a little
+ * before the parent would, so that the reason is always said. */
+static int run_probe(void *arg)
+{
+	const struct step_probe *sp = arg;
+	struct log_fields f = fields("probe_failed", sp->step, sp->attempt, -1, -1);
+	char why[PROBE_WHY_MAX];
+	enum probe_result r = probe_attempt(&sp->probe, probe_child_timeout(sp->timeout_ms), why);
+
+	if (r == PROBE_OK)
+		return 0;
+	log_event(LOG_WARN, &f, "step %s: %s", sp->step->name, why);
+	return r == PROBE_TIMEOUT ? EXIT_TIMEOUT : 1;
+}
+
+/* Starts the attempt's process: the command, the shell, or a probe in a
+ * child of its own (a slow DNS lookup or a hung mount must never block
+ * initc). Returns 0, or the exit status that the failure to start counts as. */
+static int start_attempt(const struct step *s, struct step_probe *probe, pid_t *pid)
+{
+	static char *probe_argv[] = { "probe", NULL };
 	struct log_fields f = fields("start_failed", s, -1, -1, -1);
 	struct spawn_req req;
 	struct launch l;
@@ -138,14 +161,14 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 	}
 	memset(&req, 0, sizeof(req));
 	launch_fill(&l, &s->proc, &req);
-	req.argv = s->action == ACTION_WAIT_TCP ? probe_argv : s->argv.v;
+	req.argv = is_probe(s) ? probe_argv : s->argv.v;
 	req.mask = loop_empty_set();
 	req.reset = loop_original_ignored();
 	req.close_inherited = true;
 	req.stdin_null = true;
 	req.tty_fd = -1;
-	if (s->action == ACTION_WAIT_TCP) {
-		req.fn = run_tcp_probe;
+	if (is_probe(s)) {
+		req.fn = run_probe;
 		req.arg = probe;
 	}
 	rc = spawn_start(&req, pid, err, sizeof(err));
@@ -164,20 +187,30 @@ static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
 	return now_ms() + r->plan->grace_ms;
 }
 
-/* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
-static struct result attempt_process(struct run *r, const struct step *s, int attempt)
+/* The attempt's timeout: a probe without one of its own gets the default. */
+static int64_t attempt_timeout(const struct step *s)
 {
-	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
+	return !s->timeout_ms && is_probe(s) ? PROBE_DEFAULT_TIMEOUT_MS : s->timeout_ms;
+}
+
+/* Runs one attempt of a step (a process, or a probe in a child) to its end. */
+static struct result attempt_once(struct run *r, const struct step *s, int attempt)
+{
+	int64_t timeout = attempt_timeout(s), started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
-	struct tcp_probe probe;
+	struct log_fields f = fields("probe_failed", s, attempt, -1, -1);
+	struct step_probe probe;
+	char err[PARSE_ERR_MAX];
 	int sig, status = 0, rc;
 	pid_t pid;
 
-	if (s->action == ACTION_WAIT_TCP && !timeout)
-		timeout = WAIT_TCP_DEFAULT_TIMEOUT_MS;
 	probe.step = s;
 	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
+	if (is_probe(s) && step_probe_parse(s, &probe.probe, err, sizeof(err)) == -1) {
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err); /* checked at load: never */
+		return result(OUT_FAILED, 2);
+	}
 	rc = start_attempt(s, &probe, &pid);
 	if (rc)
 		return result(OUT_FAILED, rc);
@@ -228,24 +261,9 @@ exited:
 		return result(OUT_OK, 0);
 	/* The probe ran out of the attempt's time just before initc noticed:
 	 * the same timeout, whichever side saw it first. */
-	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+	if (is_probe(s) && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
 		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
 	return process_failed(status);
-}
-
-/* One attempt: wait_file is checked here (a stat cannot block), anything
- * else runs as a process. */
-static struct result attempt_once(struct run *r, const struct step *s, int attempt)
-{
-	struct log_fields f = fields("probe_failed", s, attempt, -1, -1);
-	char err[512];
-
-	if (s->action != ACTION_WAIT_FILE)
-		return attempt_process(r, s, attempt);
-	if (probe_file(s->target, err, sizeof(err)) == 0)
-		return result(OUT_OK, 0);
-	log_event(LOG_INFO, &f, "step %s: %s", s->name, err);
-	return result(OUT_FAILED, 1);
 }
 
 static void log_attempt_failure(const struct step *s, int attempt, struct result res,
@@ -256,8 +274,7 @@ static void log_attempt_failure(const struct step *s, int attempt, struct result
 	char t[32];
 
 	if (res.outcome == OUT_TIMEOUT) {
-		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
-				sizeof(t));
+		format_duration(attempt_timeout(s), t, sizeof(t));
 		str_format(why, sizeof(why), "timed out after %s", t);
 	} else {
 		describe_wait_status(res.wstatus, why, sizeof(why));
