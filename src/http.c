@@ -30,7 +30,7 @@ static void quote(char *out, size_t cap, const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n && i + 1 < cap; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+		out[i] = (char)(s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?');
 	out[i] = '\0';
 }
 

@@ -51,10 +51,8 @@ static int connect_sa(const struct sockaddr *sa, socklen_t len, int64_t end, int
 		return errno;
 	if (connect(*fd, sa, len) == 0)
 		return 0;
-	if (errno != EINPROGRESS)
-		soerr = errno;
-	else if (!(soerr = wait_fd(*fd, POLLOUT, end)) &&
-		 getsockopt(*fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == -1)
+	soerr = errno == EINPROGRESS ? wait_fd(*fd, POLLOUT, end) : errno;
+	if (!soerr && getsockopt(*fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == -1)
 		soerr = errno;
 	if (soerr) {
 		close(*fd);

@@ -579,7 +579,7 @@ static int ask_candidate(const struct resolve_conf *c, const char *cand, const u
 int resolve_dns(const struct resolve_conf *c, const char *name, int port, union resolve_addr *out,
 		int64_t deadline, char *err)
 {
-	uint16_t ids[2 * (RESOLVE_MAX_SEARCH + 1)];
+	uint16_t ids[RESOLVE_MAX_SEARCH + 1][2]; /* A and AAAA of each candidate */
 	char cand[RESOLVE_NAME_MAX], why[RESOLVE_ERR_MAX] = "", failed[RESOLVE_NAME_MAX] = "";
 	bool slow[RESOLVE_MAX_NS] = { false }, negative = false;
 	int n;
@@ -591,7 +591,7 @@ int resolve_dns(const struct resolve_conf *c, const char *name, int port, union 
 		return -1;
 	}
 	for (int i = 0; resolve_candidate(c, name, i, cand, sizeof(cand)); i++) {
-		n = ask_candidate(c, cand, ids + 2 * i, port, out, slow, deadline, err);
+		n = ask_candidate(c, cand, ids[i], port, out, slow, deadline, err);
 		if (n > 0)
 			return n;
 		if (n < 0) {
