@@ -194,9 +194,9 @@ enum probe_result probe_attempt(const struct probe *p, int64_t timeout_ms, char 
 
 int64_t probe_child_timeout(int64_t timeout_ms)
 {
-	int64_t margin = timeout_ms / 10;
+	int64_t margin = timeout_ms / 5;
 
-	return timeout_ms - (margin > 250 ? 250 : margin);
+	return timeout_ms - (margin > 500 ? 500 : margin);
 }
 
 /* The child of probe_run: one attempt, its result and reason down the pipe. */

@@ -53,7 +53,8 @@ enum probe_result probe_attempt(const struct probe *p, int64_t timeout_ms, char 
 enum probe_result probe_run(const struct probe *p, int64_t timeout_ms, char *why);
 
 /* How long a child's own attempt may take so that it reports its reason
- * before whoever started it gives up at timeout_ms. */
+ * before whoever started it gives up at timeout_ms: a fifth less, at most
+ * 500 ms less (a loaded machine may be slow to schedule the child). */
 int64_t probe_child_timeout(int64_t timeout_ms);
 
 #endif

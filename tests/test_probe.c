@@ -535,7 +535,8 @@ START_TEST(test_netns_late_name_no_aaaa_dead_first_nameserver)
 END_TEST
 
 /* A name with 40 addresses, only the last of which listens (issue 17
- * item 9); and an empty resolv.conf that says so. */
+ * item 9); a nameserver that never answers, and an empty resolv.conf:
+ * each failed attempt says why. */
 START_TEST(test_netns_forty_addresses_and_no_nameserver)
 {
 	char rules[1024] = "many.test=";
@@ -552,6 +553,14 @@ START_TEST(test_netns_forty_addresses_and_no_nameserver)
 		     "[step:many]\nwait = tcp://many.test:${TCP_PORT}\n", &res);
 	ck_assert_msg(res.status == 0, "status %d\n%s", res.status, res.err);
 	ASSERT_HAS(res.err, "step many: succeeded");
+	run_result_free(&res);
+	/* only a dead nameserver: every timed-out attempt says so (issue 17 item 3) */
+	run_in_netns("nameserver 127.0.0.2\n", "",
+		     "[step:dead]\nwait = dns://x.test.\ntimeout = 2s\nretries = 2\n"
+		     "retry_delay = 100ms\n", &res);
+	ck_assert_msg(res.status == 124, "status %d\n%s", res.status, res.err);
+	ck_assert_msg(count_substr(res.err, "step dead: cannot resolve 'x.test.': no answer from "
+					    "127.0.0.2 in 1.") == 3, "%s", res.err);
 	run_result_free(&res);
 	run_in_netns("# empty\n", "",
 		     "[step:none]\nwait = dns://x.test.\ntimeout = 2s\n", &res);
