@@ -381,6 +381,7 @@ struct exchange {
 	int error[RESOLVE_MAX_NS];    /* a socket errno, 0 if none */
 	bool replied[RESOLVE_MAX_NS];
 	int64_t next_at;	      /* when the next nameserver is asked */
+	int current;		      /* the nameserver asked last */
 };
 
 static bool exchange_pending(const struct exchange *x)
@@ -388,23 +389,35 @@ static bool exchange_pending(const struct exchange *x)
 	return !x->done[0] || !x->done[1];
 }
 
+/* Nameserver i has failed: when it is the one whose time slice runs, the
+ * next is asked at once (a late failure of an earlier one changes nothing,
+ * or a burst of them would use up every try). */
+static void exchange_failed(struct exchange *x, int i)
+{
+	if (i == x->current)
+		x->next_at = now_ms();
+}
+
 /* Stops asking nameserver i after a socket error (ECONNREFUSED: no server
- * there); the next one is asked at once. */
+ * there). */
 static void exchange_drop(struct exchange *x, int i, int error)
 {
 	x->error[i] = error;
 	if (x->fd[i] >= 0)
 		close(x->fd[i]);
 	x->fd[i] = -2; /* asked, and gone */
-	x->next_at = now_ms();
+	exchange_failed(x, i);
 }
 
 /* Opens the socket to nameserver i (once) and sends it the queries still
  * unanswered. */
 static void exchange_send(struct exchange *x, const struct resolve_conf *c, int i)
 {
-	if (x->fd[i] == -2)
+	x->current = i;
+	if (x->fd[i] == -2) {
+		exchange_failed(x, i);
 		return;
+	}
 	if (x->fd[i] == -1) {
 		x->asked_at[i] = now_ms();
 		x->fd[i] = socket(c->ns[i].sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -439,7 +452,7 @@ static void exchange_take(struct exchange *x, int i, const uint8_t *pkt, size_t 
 			x->done[t] = true;
 		if (r == REPLY_FAIL) {
 			x->rcode[i] = pkt[3] & 15; /* resolve_parse checked the header */
-			x->next_at = now_ms();
+			exchange_failed(x, i);
 		}
 		if (r != REPLY_IGNORE)
 			return;

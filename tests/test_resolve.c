@@ -1021,6 +1021,32 @@ START_TEST(test_dns_failures_name_server_and_rcode)
 }
 END_TEST
 
+/* The first nameserver fails every query at once (two SERVFAILs, and
+ * again when asked on its second try); the second answers after 500 ms.
+ * Only a failure of the server whose slice runs moves on early, so the
+ * burst does not use up the tries before the second can answer. */
+START_TEST(test_dns_servfail_burst_leaves_time_for_a_slow_second)
+{
+	static const char *const bad[] = { "*=SERVFAIL", NULL };
+	static const char *const slow[] = { "db.example=DELAY:500,A:10.0.0.5", NULL };
+	union resolve_addr out[RESOLVE_MAX_ADDRS];
+	char err[RESOLVE_ERR_MAX] = "";
+	struct resolve_conf c, second;
+	struct fake f1, f2;
+
+	fake_start(&f1, bad);
+	fake_start(&f2, slow);
+	conf_for(&second, &f2);
+	conf_for(&c, &f1);
+	c.ns[1] = second.ns[0];
+	c.n_ns = 2;
+	ck_assert_msg(resolve_dns(&c, "db.example", 80, out, now_ms() + 5000, err) == 1, "%s", err);
+	ck_assert_str_eq(text_of(&out[0]), "10.0.0.5");
+	fake_stop(&f1);
+	fake_stop(&f2);
+}
+END_TEST
+
 /* 40 A records in one reply: every one is kept (issue 17 item 9). */
 START_TEST(test_dns_keeps_forty_addresses)
 {
@@ -1220,6 +1246,7 @@ static Suite *resolve_suite(void)
 	tcase_add_test(dns, test_dns_dead_first_nameserver_second_answers);
 	tcase_add_test(dns, test_dns_slow_server_answers_within_the_attempt);
 	tcase_add_test(dns, test_dns_failures_name_server_and_rcode);
+	tcase_add_test(dns, test_dns_servfail_burst_leaves_time_for_a_slow_second);
 	tcase_add_test(dns, test_dns_keeps_forty_addresses);
 	tcase_add_test(dns, test_dns_empty_resolv_conf_says_no_nameserver);
 	tcase_add_test(unit, test_host_literals_hosts_localhost_and_files);
