@@ -20,6 +20,8 @@ ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(
 SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/plan.c src/user.c src/lines.c src/acl.c \
        src/spawn.c src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c \
        src/handoff.c src/check.c src/startup.c src/startfiles.c src/job.c
+# The probe engine's syntax and HTTP parts (probe.c runs the attempts).
+SRC += src/probe_syntax.c src/http.c
 MAIN := src/main.c
 HDR := $(wildcard src/*.h)
 
@@ -187,7 +189,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(INIH_CFLAGS) -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers $(B)/fuzz/fuzz_dns \
-	$(B)/fuzz/fuzz_startup
+	$(B)/fuzz/fuzz_startup $(B)/fuzz/fuzz_probe
 
 $(B)/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR)
 	@mkdir -p $(@D)

@@ -20,6 +20,7 @@
 #include "acl.h"
 #include "format.h"
 #include "parse.h"
+#include "probe.h"
 
 #define CONFIG_FILE_MAX (1024L * 1024)
 #define STEP_NAME_MAX 40
@@ -34,6 +35,7 @@ enum key_kind {
 	KEY_WAIT_FILE,	  /* step action: path */
 	KEY_TEMPLATE,	  /* step action: the template's path */
 	KEY_OUTPUT,	  /* a template step's output path */
+	KEY_WAIT,	  /* step action: a probe (probe.h) */
 	KEY_MAIN_COMMAND, /* [main] command */
 	KEY_DURATION,
 	KEY_UINT,
@@ -84,6 +86,7 @@ static const struct key_def step_keys[] = {
 	{ "wait_file", KEY_WAIT_FILE, 0, 0 },
 	{ "template", KEY_TEMPLATE, 0, 0 },
 	{ "output", KEY_OUTPUT, offsetof(struct step, output), 0 },
+	{ "wait", KEY_WAIT, 0, 0 },
 	{ "timeout", KEY_DURATION, offsetof(struct step, timeout_ms), 0 },
 	{ "retries", KEY_UINT, offsetof(struct step, retries), 1000000 },
 	{ "retry_delay", KEY_DURATION, offsetof(struct step, retry_delay_ms), 0 },
@@ -635,9 +638,10 @@ static int set_action(struct loader *l, const struct key_def *k, const char *val
 			: k->kind == KEY_SHELL	 ? ACTION_SHELL
 			: k->kind == KEY_WAIT_TCP ? ACTION_WAIT_TCP
 			: k->kind == KEY_TEMPLATE ? ACTION_TEMPLATE
+			: k->kind == KEY_WAIT	  ? ACTION_PROBE
 						  : ACTION_WAIT_FILE;
 	static const char *const names[] = { "", "command", "shell", "wait_tcp", "wait_file",
-					     "template" };
+					     "template", "wait" };
 
 	if (s->action != ACTION_NONE && s->action != a) {
 		config_error(l, l->line,
@@ -698,6 +702,7 @@ static int set_value(struct loader *l, const struct key_def *k, const char *valu
 	case KEY_WAIT_TCP:
 	case KEY_WAIT_FILE:
 	case KEY_TEMPLATE:
+	case KEY_WAIT:
 		return set_action(l, k, value);
 	case KEY_MAIN_COMMAND:
 		set_string(&l->plan->main.command_text, xstrdup(value));
@@ -958,6 +963,16 @@ static void finish_template(struct loader *l, struct step *s)
 			     "file (with a read-only root: a writable directory)", s->name, s->output);
 }
 
+/* A malformed probe is a config error too (probe_parse says how to write it). */
+static void check_probe(struct loader *l, const struct step *s)
+{
+	char err[PARSE_ERR_MAX];
+	struct probe p;
+
+	if (probe_parse(s->target, &p, err, sizeof(err)))
+		config_error(l, s->action_origin.line, "step '%s': wait: %s", s->name, err);
+}
+
 static void finish_step(struct loader *l, struct step *s)
 {
 	char err[PARSE_ERR_MAX], what[80];
@@ -968,7 +983,8 @@ static void finish_step(struct loader *l, struct step *s)
 	case ACTION_NONE:
 		l->file = s->origin.file;
 		config_error(l, s->origin.line,
-			     "step '%s' has no action; add one of: command, shell, wait_tcp, wait_file, template",
+			     "step '%s' has no action; add one of: command, shell, wait, wait_tcp, "
+			     "wait_file, template",
 			     s->name);
 		break;
 	case ACTION_COMMAND:
@@ -981,15 +997,20 @@ static void finish_step(struct loader *l, struct step *s)
 		break;
 	case ACTION_WAIT_TCP:
 	case ACTION_WAIT_FILE:
+	case ACTION_PROBE:
 		l->file = s->action_origin.file;
 		if (config_expand(l, &s->proc.env, s->action_origin.line, "", s->action_text,
 				  &s->target, err, &deferred) == -1)
 			config_error(l, s->action_origin.line, "%s", err);
 		else if (!*s->target)
 			config_error(l, s->action_origin.line, "step '%s': the %s target is empty",
-				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp" : "wait_file");
+				     s->name, s->action == ACTION_WAIT_TCP ? "wait_tcp"
+					      : s->action == ACTION_PROBE  ? "wait"
+									   : "wait_file");
 		else if (s->action == ACTION_WAIT_TCP && !deferred)
 			check_tcp_target(l, s); /* else when a run loads it, with the value */
+		else if (s->action == ACTION_PROBE && !deferred)
+			check_probe(l, s);
 		break;
 	case ACTION_TEMPLATE:
 		finish_template(l, s);

@@ -12,7 +12,8 @@
 
 enum action {
 	ACTION_NONE, ACTION_COMMAND, ACTION_SHELL, ACTION_WAIT_TCP, ACTION_WAIT_FILE,
-	ACTION_TEMPLATE
+	ACTION_TEMPLATE,
+	ACTION_PROBE /* wait = PROBE (probe.h) */
 };
 enum main_mode { MODE_EXEC, MODE_SUPERVISE };
 enum on_failure { ON_FAILURE_EXIT, ON_FAILURE_RESTART };
@@ -37,8 +38,8 @@ struct step {
 	struct origin action_origin;
 	char *action_text; /* the command line, script, host:port or path, as written */
 	struct strv argv;  /* command / shell: what to exec */
-	char *target;      /* wait_tcp / wait_file / template: expanded host:port or path */
-	char *output;      /* template: the file it renders (SPEC §12) */
+	char *target;      /* wait_tcp / wait_file / wait / template: expanded host:port, path or probe */
+	char *output;      /* template: the file it renders */
 	struct origin output_origin;
 	struct proc_opts proc;
 	char *creates;

@@ -17,6 +17,8 @@
 #include "log.h"
 #include "loop.h"
 #include "startfiles.h"
+#include "parse.h"
+#include "probe.h"
 #include "steps.h"
 #include "util.h"
 
@@ -33,6 +35,8 @@ struct options {
 	enum log_format format;
 	bool format_set;
 	char **command; /* NULL: [main] command */
+	const char *probe;   /* --probe: run this one probe, nothing else */
+	const char *timeout; /* --timeout: the probe's */
 };
 
 static const char usage_text[] =
@@ -45,6 +49,9 @@ static const char usage_text[] =
 	"                        (default /etc/initc.ini + /etc/initc.d/; env INITC_CONFIG)\n"
 	"      --check           validate the config and print the plan; run nothing\n"
 	"      --status          print the status file's phase; exit 0 only if Running\n"
+	"      --probe PROBE     one attempt of PROBE (tcp://, http://, unix://, dns://,\n"
+	"                        file://); exit 0 if it succeeds, 1 with the reason if not.\n"
+	"                        Reads no config.  --timeout DURATION: its time (5s)\n"
 	"  -s, --supervise       stay as the app's parent (like [main] mode = supervise)\n"
 	"  -v, --verbose         more log lines;  -q, --quiet  errors only\n"
 	"      --log-format FMT  text (default) or json\n"
@@ -68,7 +75,7 @@ static int usage_error(const struct options *opt, const char *what, const char *
  * binary; long options must be spelled out, without getopt's abbreviations. */
 enum opt_id {
 	OPT_CONFIG, OPT_CHECK, OPT_STATUS, OPT_SUPERVISE, OPT_VERBOSE, OPT_QUIET,
-	OPT_LOG_FORMAT, OPT_HELP, OPT_VERSION
+	OPT_LOG_FORMAT, OPT_HELP, OPT_VERSION, OPT_PROBE, OPT_TIMEOUT
 };
 
 static const struct {
@@ -85,6 +92,8 @@ static const struct {
 	[OPT_LOG_FORMAT] = { "log-format", 0, true },
 	[OPT_HELP] = { "help", 'h', false },
 	[OPT_VERSION] = { "version", 'V', false },
+	[OPT_PROBE] = { "probe", 0, true },
+	[OPT_TIMEOUT] = { "timeout", 0, true },
 };
 
 #define OPT_COUNT ((int)(sizeof(option_table) / sizeof(option_table[0])))
@@ -123,6 +132,12 @@ static int set_option(struct options *opt, enum opt_id id, const char *value)
 	case OPT_VERSION:
 		out_format("initc %s\n", INITC_VERSION);
 		return 0;
+	case OPT_PROBE:
+		opt->probe = value;
+		break;
+	case OPT_TIMEOUT:
+		opt->timeout = value;
+		break;
 	}
 	return -1;
 }
@@ -289,6 +304,29 @@ static int run(struct plan *plan, int64_t start_ms)
 	return handoff_exec(plan);
 }
 
+/* --probe: one attempt, for a HEALTHCHECK or an exec probe in an image
+ * with no curl or nc. Needs no config file and no privileges. */
+static int probe_once(const struct options *opt)
+{
+	int64_t timeout = PROBE_DEFAULT_TIMEOUT_MS;
+	char err[PARSE_ERR_MAX], why[PROBE_WHY_MAX];
+	struct probe p;
+
+	if (opt->command)
+		return usage_error(opt, "--probe runs no command; remove", opt->command[0]);
+	if (opt->timeout && (parse_duration(opt->timeout, &timeout, err) == -1 || timeout <= 0))
+		return usage_error(opt, "--timeout takes a duration such as 2s or 500ms, not",
+				   opt->timeout);
+	if (probe_parse(opt->probe, &p, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "--probe %s: %s", opt->probe, err);
+		return EXIT_USAGE;
+	}
+	if (probe_run(&p, timeout, why) == PROBE_OK)
+		return 0;
+	log_msg(LOG_ERROR, "probe %s: %s", opt->probe, why);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	int64_t start_ms = now_ms(); /* the deadline counts from here */
@@ -301,6 +339,10 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	log_setup(opt.level, opt.format);
+	if (opt.probe)
+		return probe_once(&opt);
+	if (opt.timeout)
+		return usage_error(&opt, "--timeout is for --probe; it cannot go with", "-c/--check/--status");
 	rc = opt.check ? config_load_for_check(opt.config, &plan)
 		       : config_load(opt.config, &plan, first_error, sizeof(first_error));
 	if (rc == -1) {

@@ -65,7 +65,7 @@ void plan_free(struct plan *plan)
 static const char *action_name(enum action a)
 {
 	static const char *const names[] = { "none", "command", "shell", "wait_tcp", "wait_file",
-					     "template" };
+					     "template", "wait" };
 	return names[a];
 }
 

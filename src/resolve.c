@@ -3,10 +3,14 @@
  * Deliberately small (it replaces libc's getaddrinfo in the static binary):
  * - IPv4 addresses come first, then IPv6 (A answers, then AAAA answers, each
  *   in answer order); probe.c tries them all in that order.
- * - Each name is asked for A, then AAAA, one query at a time, from one
- *   nameserver at a time, through a connect()ed UDP socket (the kernel drops
- *   datagrams from anyone else), with a random id. A reply counts only if
- *   id, flags and question match our query.
+ * - Each name is asked for A and AAAA at once (two queries in flight on one
+ *   connect()ed UDP socket per nameserver: the kernel drops datagrams from
+ *   anyone else), each with a random id. A reply counts only if id, flags
+ *   and question match a query. The nameservers are asked in turn, in time
+ *   slices that fit the caller's deadline (exchange_run), and one asked
+ *   earlier may still answer after the next was asked.
+ * - At most RESOLVE_MAX_ADDRS addresses per family are kept, and a reply is
+ *   read up to RESOLVE_UDP_MAX bytes.
  * - No names are followed: the A/AAAA records of the answer section are
  *   collected whatever their owner, which covers CNAME chains. Owner names
  *   are skipped, never expanded, so a compression pointer is never
@@ -30,7 +34,6 @@
 
 #define WS " \t\r\n"
 #define LINE_MAX_LEN 1024
-#define UDP_MAX 512 /* RFC 1035 UDP payload; no EDNS */
 
 static const uint8_t loopback4[4] = { 127, 0, 0, 1 }, loopback6[16] = { [15] = 1 };
 
@@ -247,6 +250,7 @@ int resolve_conf_read(const char *path, struct resolve_conf *c, char *err)
 	if (!c->n_ns) {
 		set_addr(&c->ns[0], loopback4, 4, 53);
 		c->n_ns = 1;
+		c->no_ns = true;
 	}
 	return 0;
 }
@@ -362,97 +366,262 @@ enum resolve_reply resolve_parse(const uint8_t *p, size_t len, const uint8_t *q,
 	return REPLY_NAME;
 }
 
-/* Sends query q to one nameserver and waits for its reply until end. 0
- * when it came (its addresses added to out[*n..]), else ETIMEDOUT, EPROTO
- * (the server failed), or a socket errno (ECONNREFUSED: no server there). */
-static int ask_server(const union resolve_addr *ns, const uint8_t *q, size_t qlen, int port,
-		      union resolve_addr *out, int *n, int64_t end)
-{
-	struct pollfd pfd = { .events = POLLIN };
-	enum resolve_reply st = REPLY_IGNORE;
-	uint8_t buf[UDP_MAX];
-	int64_t left;
-	ssize_t got;
-	int rc = 0;
+/* One candidate name being asked: its A and AAAA queries, both in flight
+ * at once on one connected socket per nameserver, and what came back. */
+struct exchange {
+	uint8_t q[2][RESOLVE_NAME_MAX + 18];
+	size_t qlen[2];
+	bool done[2]; /* answered (with or without addresses) */
+	union resolve_addr addr[2][RESOLVE_MAX_ADDRS];
+	int n[2];
+	int port;
+	int fd[RESOLVE_MAX_NS];	      /* -1: not asked yet; -2: dropped */
+	int64_t asked_at[RESOLVE_MAX_NS]; /* first query sent there */
+	int rcode[RESOLVE_MAX_NS];    /* its last failure rcode, 0 if none */
+	int error[RESOLVE_MAX_NS];    /* a socket errno, 0 if none */
+	bool replied[RESOLVE_MAX_NS];
+	int64_t next_at;	      /* when the next nameserver is asked */
+	int current;		      /* the nameserver asked last */
+};
 
-	pfd.fd = socket(ns->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (pfd.fd == -1)
-		return errno;
-	/* Linux takes the union's size for either family */
-	if (connect(pfd.fd, &ns->sa, sizeof(*ns)) == -1 || write(pfd.fd, q, qlen) < 0)
-		rc = errno;
-	while (!rc && st == REPLY_IGNORE) {
-		left = end - now_ms(); /* at most timeout:60 s */
-		if (left <= 0) {
-			rc = ETIMEDOUT;
-			break;
-		}
-		got = poll(&pfd, 1, (int)left) == -1 ? -1 : read(pfd.fd, buf, sizeof(buf));
-		if (got > 0)
-			st = resolve_parse(buf, (size_t)got, q, qlen, port, out, RESOLVE_MAX_ADDRS, n);
-		else if (got < 0 && errno != EAGAIN && errno != EINTR)
-			rc = errno;
-	}
-	close(pfd.fd);
-	return rc ? rc : st == REPLY_FAIL ? EPROTO : 0;
+static bool exchange_pending(const struct exchange *x)
+{
+	return !x->done[0] || !x->done[1];
 }
 
-/* Tries the nameservers in order, each for timeout_s, attempts times over,
- * never past deadline. 0 when one answered, else the last failure. */
-static int ask_servers(const struct resolve_conf *c, const uint8_t *q, size_t qlen, int port,
-		       union resolve_addr *out, int *n, int64_t deadline)
+/* Nameserver i has failed: when it is the one whose time slice runs, the
+ * next is asked at once (a late failure of an earlier one changes nothing,
+ * or a burst of them would use up every try). */
+static void exchange_failed(struct exchange *x, int i)
 {
-	int rc = ETIMEDOUT;
+	if (i == x->current)
+		x->next_at = now_ms();
+}
 
-	for (int k = 0; k < c->attempts * c->n_ns; k++) {
-		int64_t now = now_ms(), end = now + c->timeout_s * 1000LL;
+/* Stops asking nameserver i after a socket error (ECONNREFUSED: no server
+ * there). */
+static void exchange_drop(struct exchange *x, int i, int error)
+{
+	x->error[i] = error;
+	if (x->fd[i] >= 0)
+		close(x->fd[i]);
+	x->fd[i] = -2; /* asked, and gone */
+	exchange_failed(x, i);
+}
 
-		if (now >= deadline)
-			return ETIMEDOUT;
-		rc = ask_server(&c->ns[k % c->n_ns], q, qlen, port, out, n,
-				end < deadline ? end : deadline);
-		if (rc == 0)
-			return 0;
+/* Opens the socket to nameserver i (once) and sends it the queries still
+ * unanswered. */
+static void exchange_send(struct exchange *x, const struct resolve_conf *c, int i)
+{
+	x->current = i;
+	if (x->fd[i] == -2) {
+		exchange_failed(x, i);
+		return;
 	}
-	return rc;
+	if (x->fd[i] == -1) {
+		x->asked_at[i] = now_ms();
+		x->fd[i] = socket(c->ns[i].sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		/* Linux takes the union's size for either family */
+		if (x->fd[i] == -1 || connect(x->fd[i], &c->ns[i].sa, sizeof(c->ns[i])) == -1) {
+			exchange_drop(x, i, errno);
+			return;
+		}
+	}
+	for (int t = 0; t < 2; t++)
+		if (!x->done[t] && write(x->fd[i], x->q[t], x->qlen[t]) < 0) {
+			exchange_drop(x, i, errno);
+			return;
+		}
+}
+
+/* A datagram from nameserver i: an answer to one of the queries, a
+ * failure (SERVFAIL, REFUSED: the next nameserver is asked at once), or
+ * nothing of ours. */
+static void exchange_take(struct exchange *x, int i, const uint8_t *pkt, size_t len)
+{
+	for (int t = 0; t < 2; t++) {
+		enum resolve_reply r;
+
+		if (x->done[t])
+			continue;
+		r = resolve_parse(pkt, len, x->q[t], x->qlen[t], x->port, x->addr[t],
+				  RESOLVE_MAX_ADDRS, &x->n[t]);
+		if (r != REPLY_IGNORE)
+			x->replied[i] = true;
+		if (r == REPLY_NAME)
+			x->done[t] = true;
+		if (r == REPLY_FAIL) {
+			x->rcode[i] = pkt[3] & 15; /* resolve_parse checked the header */
+			exchange_failed(x, i);
+		}
+		if (r != REPLY_IGNORE)
+			return;
+	}
+}
+
+/* Reads what nameserver i has sent; a socket error (ECONNREFUSED: no
+ * server there) ends asking it. */
+static void exchange_read(struct exchange *x, int i)
+{
+	uint8_t buf[RESOLVE_UDP_MAX];
+	ssize_t got;
+
+	while ((got = read(x->fd[i], buf, sizeof(buf))) >= 0)
+		if (got > 0)
+			exchange_take(x, i, buf, (size_t)got);
+	if (errno != EAGAIN && errno != EINTR)
+		exchange_drop(x, i, errno);
+}
+
+/* Waits until next (a now_ms() time) for replies from every nameserver
+ * asked so far: an earlier one may still answer after the next was asked. */
+static void exchange_wait(struct exchange *x, int64_t next)
+{
+	struct pollfd pfd[RESOLVE_MAX_NS];
+	int64_t left = next - now_ms();
+	int n = 0, who[RESOLVE_MAX_NS];
+
+	for (int i = 0; i < RESOLVE_MAX_NS; i++)
+		if (x->fd[i] >= 0) {
+			pfd[n] = (struct pollfd){ .fd = x->fd[i], .events = POLLIN };
+			who[n++] = i;
+		}
+	if (left <= 0 || poll(pfd, (nfds_t)n, left > 60000 ? 60000 : (int)left) <= 0)
+		return;
+	for (int k = 0; k < n; k++)
+		if (pfd[k].revents)
+			exchange_read(x, who[k]);
+}
+
+/* Asks the nameservers in turn, in time slices that fit what is left
+ * before deadline: slice k is timeout:N, or the remaining time shared by
+ * the tries left (attempts x nameservers), whichever is shorter. Servers
+ * that were slow for an earlier search candidate (slow[]) come last. Once
+ * one family has addresses, the other gets RESOLVE_LAG_MS more, so a
+ * server that never answers AAAA does not eat the time to connect. */
+static void exchange_run(struct exchange *x, const struct resolve_conf *c, bool *slow,
+			 int64_t deadline)
+{
+	int order[RESOLVE_MAX_NS], n = 0, tries = c->attempts * c->n_ns, k = 0;
+	int64_t lag_end = INT64_MAX, now;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < c->n_ns; i++)
+			if (slow[i] == (pass == 1))
+				order[n++] = i;
+	x->next_at = now_ms();
+	while (exchange_pending(x) && (now = now_ms()) < deadline && now < lag_end) {
+		if (now >= x->next_at) {
+			int64_t slice;
+
+			if (k == tries)
+				break; /* the last slice is over */
+			slice = (deadline - now) / (tries - k);
+			x->next_at = now + (slice < c->timeout_s * 1000LL ? slice : c->timeout_s * 1000LL);
+			exchange_send(x, c, order[k++ % c->n_ns]);
+			continue;
+		}
+		exchange_wait(x, lag_end < x->next_at ? lag_end : x->next_at);
+		if (lag_end == INT64_MAX && x->n[0] + x->n[1] > 0)
+			lag_end = now_ms() + RESOLVE_LAG_MS;
+	}
+	for (int i = 0; i < c->n_ns; i++)
+		slow[i] = slow[i] || (x->fd[i] >= 0 && !x->replied[i]);
+}
+
+/* What went wrong with each nameserver asked, "; "-joined, in err. */
+static void exchange_why(const struct exchange *x, const struct resolve_conf *c, char *err)
+{
+	static const char *const rcodes[] = { [1] = "FORMERR", [2] = "SERVFAIL", [4] = "NOTIMP",
+					      [5] = "REFUSED" };
+	char a[RESOLVE_ADDR_TEXT], one[96];
+	size_t len = 0;
+	int64_t ms;
+
+	err[0] = '\0';
+	for (int i = 0; i < c->n_ns; i++) {
+		if (x->fd[i] == -1 && !x->error[i])
+			continue; /* never asked */
+		format_addr(&c->ns[i], a);
+		ms = (now_ms() - x->asked_at[i] + 50) / 100;
+		if (x->error[i])
+			str_format(one, sizeof(one), "cannot ask %s: %s", a, error_text(x->error[i]));
+		else if (x->rcode[i] >= 1 && x->rcode[i] <= 5 && rcodes[x->rcode[i]])
+			str_format(one, sizeof(one), "%s answered %s", a, rcodes[x->rcode[i]]);
+		else if (x->rcode[i])
+			str_format(one, sizeof(one), "%s answered with error code %d", a, x->rcode[i]);
+		else
+			str_format(one, sizeof(one), "no answer from %s in %lld.%llds", a,
+				   (long long)ms / 10, (long long)ms % 10);
+		len += (size_t)str_format(err + len, RESOLVE_ERR_MAX - len, "%s%s", len ? "; " : "", one);
+		if (len >= RESOLVE_ERR_MAX)
+			return;
+	}
+}
+
+/* Asks for cand (both queries with ids from id) and merges the answer into
+ * out, IPv4 first; the count, 0 for none (why in err), or -1 when the
+ * name says no such host. */
+static int ask_candidate(const struct resolve_conf *c, const char *cand, const uint16_t *id,
+			 int port, union resolve_addr *out, bool *slow, int64_t deadline, char *err)
+{
+	struct exchange x;
+	int n = 0;
+
+	memset(&x, 0, sizeof(x));
+	x.port = port;
+	for (int i = 0; i < RESOLVE_MAX_NS; i++)
+		x.fd[i] = -1;
+	for (int t = 0; t < 2; t++) {
+		x.qlen[t] = resolve_query(x.q[t], sizeof(x.q[t]), cand, t ? RESOLVE_AAAA : RESOLVE_A, id[t]);
+		if (!x.qlen[t])
+			return -1; /* not a valid DNS name: it cannot exist */
+	}
+	exchange_run(&x, c, slow, deadline);
+	for (int t = 0; t < 2; t++)
+		for (int k = 0; k < x.n[t] && n < RESOLVE_MAX_ADDRS; k++)
+			out[n++] = x.addr[t][k];
+	if (!n)
+		exchange_why(&x, c, err);
+	for (int i = 0; i < RESOLVE_MAX_NS; i++)
+		if (x.fd[i] >= 0)
+			close(x.fd[i]);
+	return n ? n : exchange_pending(&x) ? 0 : -1;
 }
 
 int resolve_dns(const struct resolve_conf *c, const char *name, int port, union resolve_addr *out,
 		int64_t deadline, char *err)
 {
-	uint16_t ids[2 * (RESOLVE_MAX_SEARCH + 1)];
-	uint8_t q[RESOLVE_NAME_MAX + 18];
-	char cand[RESOLVE_NAME_MAX];
-	const char *why = "no such host";
-	size_t qlen;
-	int rc = 0, n = 0;
+	uint16_t ids[RESOLVE_MAX_SEARCH + 1][2]; /* A and AAAA of each candidate */
+	char cand[RESOLVE_NAME_MAX], why[RESOLVE_ERR_MAX] = "", failed[RESOLVE_NAME_MAX] = "";
+	bool slow[RESOLVE_MAX_NS] = { false }, negative = false;
+	int n;
 
 	/* Unguessable ids. getrandom blocks only until the kernel's pool is
 	 * ready at boot; the attempt's timeout bounds even that. */
 	if (getrandom(ids, sizeof(ids), 0) != (ssize_t)sizeof(ids)) {
-		why = "no random source for query ids";
-		goto fail;
+		str_format(err, RESOLVE_ERR_MAX, "no random source for query ids");
+		return -1;
 	}
 	for (int i = 0; resolve_candidate(c, name, i, cand, sizeof(cand)); i++) {
-		for (int t = 0; t < 2; t++) {
-			qlen = resolve_query(q, sizeof(q), cand, t ? RESOLVE_AAAA : RESOLVE_A, ids[2 * i + t]);
-			rc = qlen ? ask_servers(c, q, qlen, port, out, &n, deadline) : 0;
-			if (rc == EPROTO) /* like glibc: another search domain may work */
-				why = "nameservers failed (SERVFAIL or REFUSED)";
-			else if (rc && !n)
-				goto fail;
-		}
-		if (n)
+		n = ask_candidate(c, cand, ids[i], port, out, slow, deadline, err);
+		if (n > 0)
 			return n;
+		if (n < 0) {
+			negative = true;
+		} else { /* keep the reason: a later candidate may just not exist */
+			memcpy(why, err, sizeof(why));
+			memcpy(failed, cand, sizeof(failed));
+		}
+		if (now_ms() >= deadline)
+			break;
 	}
-	rc = 0;
-fail:
-	if (rc == ETIMEDOUT)
-		why = "no answer from nameservers (timeout)";
-	else if (rc)
-		why = error_text(rc);
-	str_format(err, RESOLVE_ERR_MAX, "%s%s", rc && rc != ETIMEDOUT ? "cannot ask nameservers: " : "",
-		   why);
+	if (!why[0])
+		str_format(err, RESOLVE_ERR_MAX, "no such host");
+	else if (negative)
+		str_format(err, RESOLVE_ERR_MAX, "no such host (and for %s: %s)", failed, why);
+	else
+		str_format(err, RESOLVE_ERR_MAX, "%s", why);
 	return -1;
 }
 
@@ -473,7 +642,15 @@ int resolve_host_in(const char *resolv_conf, const char *hosts, const char *host
 	}
 	if (resolve_conf_read(resolv_conf, &c, err) == -1)
 		return -1;
-	return resolve_dns(&c, host, port, out, deadline, err);
+	got = resolve_dns(&c, host, port, out, deadline, err);
+	if (got < 0 && c.no_ns && strcmp(err, "no such host") != 0) {
+		char why[RESOLVE_ERR_MAX];
+
+		memcpy(why, err, sizeof(why));
+		str_format(err, RESOLVE_ERR_MAX, "%s names no nameserver (the default, %s)",
+			   resolv_conf, why);
+	}
+	return got;
 }
 
 int resolve_host(const char *host, int port, union resolve_addr *out, int64_t deadline, char *err)

@@ -13,10 +13,13 @@
 
 #define RESOLVE_MAX_NS 3
 #define RESOLVE_MAX_SEARCH 6
-#define RESOLVE_MAX_ADDRS 16
+#define RESOLVE_MAX_ADDRS 64  /* per family, and in all */
 #define RESOLVE_NAME_MAX 254  /* a name as text with its NUL: 253 characters */
 #define RESOLVE_ADDR_TEXT 48  /* format_addr's buffer */
-#define RESOLVE_ERR_MAX 160   /* the err buffer of the functions below */
+#define RESOLVE_ERR_MAX 256   /* the err buffer of the functions below */
+#define RESOLVE_UDP_MAX 4096  /* a reply is read up to this size (512 without EDNS,
+			       * but a server may send more) */
+#define RESOLVE_LAG_MS 500    /* once one family has addresses, the other's wait */
 
 /* DNS record types resolve_query asks for. */
 enum { RESOLVE_A = 1, RESOLVE_AAAA = 28 };
@@ -36,10 +39,12 @@ union resolve_addr {
 };
 
 /* /etc/resolv.conf, parsed. The nameservers carry their port (53 from the
- * file), so tests can point the resolver at a fake server. */
+ * file), so tests can point the resolver at a fake server. no_ns: the file
+ * named none, and 127.0.0.1 is asked as musl and glibc do. */
 struct resolve_conf {
 	union resolve_addr ns[RESOLVE_MAX_NS];
 	int n_ns;
+	bool no_ns;
 	char search[RESOLVE_MAX_SEARCH][RESOLVE_NAME_MAX];
 	int n_search;
 	union { /* the options, also by index for resolve.c's table */

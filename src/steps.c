@@ -30,9 +30,6 @@ struct template_job {
 	char *const *envp;
 };
 
-/* A wait_tcp attempt with no timeout of its own still must not hang. */
-#define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
-
 enum outcome { OUT_OK, OUT_FAILED, OUT_TIMEOUT, OUT_DEADLINE, OUT_STOPPED };
 
 struct result {
@@ -54,12 +51,13 @@ struct run {
 	char why[256];	     /* why the last attempt failed */
 };
 
-/* What a wait_tcp probe child needs; lives on the parent's stack, which
- * the forked child has a copy of. */
-struct tcp_probe {
+/* What a probe child needs (wait, wait_tcp, wait_file); lives on the
+ * parent's stack, which the forked child has a copy of. */
+struct step_probe {
 	const struct step *step;
 	int attempt;
 	int64_t timeout_ms;
+	struct probe probe;
 };
 
 static int64_t min64(int64_t a, int64_t b)
@@ -157,11 +155,36 @@ static void kill_attempt_descendants(struct run *r, const struct step *s,
 			s->name, killed, killed == 1 ? "" : "es");
 }
 
-static int run_tcp_probe(void *arg)
+static bool is_probe(const struct step *s)
 {
-	const struct tcp_probe *p = arg;
+	return s->action == ACTION_WAIT_TCP || s->action == ACTION_WAIT_FILE ||
+	       s->action == ACTION_PROBE;
+}
 
-	return probe_tcp(p->step->name, p->attempt, p->step->target, p->timeout_ms);
+/* The step's target as a probe; config loading has checked it. */
+static int step_probe_parse(const struct step *s, struct probe *p, char *err, size_t len)
+{
+	if (s->action == ACTION_WAIT_TCP)
+		return probe_parse_tcp(s->target, p, err, len);
+	if (s->action == ACTION_WAIT_FILE)
+		return probe_parse_file(s->target, p, err, len);
+	return probe_parse(s->target, p, err, len);
+}
+
+/* The probe child: one attempt, its reason logged, its result as the exit
+ * status (EXIT_TIMEOUT: the attempt's time ran out). It stops a little
+ * before the parent would, so that the reason is always said. */
+static int run_probe(void *arg)
+{
+	const struct step_probe *sp = arg;
+	struct log_fields f = fields("probe_failed", sp->step, sp->attempt, -1, -1);
+	char why[PROBE_WHY_MAX];
+	enum probe_result r = probe_attempt(&sp->probe, probe_child_timeout(sp->timeout_ms), why);
+
+	if (r == PROBE_OK)
+		return 0;
+	log_event(LOG_WARN, &f, "step %s: %s", sp->step->name, why);
+	return r == PROBE_TIMEOUT ? EXIT_TIMEOUT : 1;
 }
 
 static int run_template(void *arg)
@@ -174,20 +197,20 @@ static int run_template(void *arg)
 /* The argv a step's process runs, for spawn and its messages. */
 static char *const *attempt_argv(const struct step *s)
 {
-	static char *probe_argv[] = { "wait_tcp", NULL }, *template_argv[] = { "template", NULL };
+	static char *probe_argv[] = { "probe", NULL }, *template_argv[] = { "template", NULL };
 
-	if (s->action == ACTION_WAIT_TCP)
+	if (is_probe(s))
 		return probe_argv;
 	return s->action == ACTION_TEMPLATE ? template_argv : s->argv.v;
 }
 
-/* Starts the attempt's process: the command, the shell, or a wait_tcp probe
- * or a template in a child of its own (a slow DNS lookup or a hung file
- * system must never block initc; the child has the step's privileges). It
- * does not wait for the child's chdir and exec (see spawn_begin): their
- * outcome is read when the child ends (attempt_report). Returns 0, or the
- * exit status that the failure to start counts as. */
-static int start_attempt(const struct step *s, struct tcp_probe *probe, struct envfile *ef,
+/* Starts the attempt's process: the command, the shell, or a probe or a
+ * template in a child of its own (a slow DNS lookup or a hung file system
+ * must never block initc; the child has the step's privileges). It does
+ * not wait for the child's chdir and exec (see spawn_begin): their outcome
+ * is read when the child ends (attempt_report). Returns 0, or the exit
+ * status that the failure to start counts as. */
+static int start_attempt(const struct step *s, struct step_probe *probe, struct envfile *ef,
 			 pid_t *pid, int *report_fd)
 {
 	struct template_job job = { s, NULL };
@@ -219,8 +242,8 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, struct e
 	/* In the terminal's foreground, as the app: a step that sets the
 	 * terminal or reads /dev/tty is not stopped by SIGTTOU or SIGTTIN. */
 	req.tty_fd = job_tty();
-	if (s->action == ACTION_WAIT_TCP) {
-		req.fn = run_tcp_probe;
+	if (is_probe(s)) {
+		req.fn = run_probe;
 		req.arg = probe;
 	} else if (s->action == ACTION_TEMPLATE) {
 		req.fn = run_template;
@@ -273,7 +296,7 @@ static struct result attempt_result(const struct run *r, const struct step *s,
 		return result(OUT_OK, 0);
 	/* The probe ran out of the attempt's time just before initc noticed:
 	 * the same timeout, whichever side saw it first. */
-	if (s->action == ACTION_WAIT_TCP && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
+	if (is_probe(s) && WIFEXITED(status) && WEXITSTATUS(status) == EXIT_TIMEOUT)
 		return result(OUT_TIMEOUT, EXIT_TIMEOUT);
 	return process_failed(status);
 }
@@ -296,25 +319,35 @@ static struct result pass_values_on(struct run *r, const struct envfile *ef)
 	return result(OUT_OK, 0);
 }
 
-/* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
-static struct result attempt_process(struct run *r, const struct step *s, int attempt)
+/* The attempt's timeout: a probe without one of its own gets the default. */
+static int64_t attempt_timeout(const struct step *s)
 {
-	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
+	return !s->timeout_ms && is_probe(s) ? PROBE_DEFAULT_TIMEOUT_MS : s->timeout_ms;
+}
+
+/* Runs one attempt of a step (a process, or a probe or a template in a
+ * child) to its end. */
+static struct result attempt_once(struct run *r, const struct step *s, int attempt)
+{
+	int64_t timeout = attempt_timeout(s), started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
 	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
+	struct log_fields f = fields("probe_failed", s, attempt, -1, -1);
 	struct envfile ef = { .fd = -1 };
-	struct tcp_probe probe;
+	struct step_probe probe;
 	struct tree_snap before;
 	struct result res;
 	bool tracked;
 	int sig, status = 0, rc, report_fd;
-	char who[128];
+	char who[128], err[PARSE_ERR_MAX];
 	pid_t pid;
 
-	if (s->action == ACTION_WAIT_TCP && !timeout)
-		timeout = WAIT_TCP_DEFAULT_TIMEOUT_MS;
 	probe.step = s;
 	probe.attempt = attempt;
 	probe.timeout_ms = timeout;
+	if (is_probe(s) && step_probe_parse(s, &probe.probe, err, sizeof(err)) == -1) {
+		log_event(LOG_ERROR, &f, "step %s: %s", s->name, err); /* checked at load: never */
+		return result(OUT_FAILED, 2);
+	}
 	/* Without the list (no /proc), nothing can tell a failed attempt's
 	 * processes from older ones: then only its group is killed. */
 	tracked = tree_snapshot(&before) == 0;
@@ -382,21 +415,6 @@ exited:
 	return res;
 }
 
-/* One attempt: wait_file is checked here (a stat cannot block), anything
- * else runs as a process. */
-static struct result attempt_once(struct run *r, const struct step *s, int attempt)
-{
-	struct log_fields f = fields("probe_failed", s, attempt, -1, -1);
-	char err[512];
-
-	if (s->action != ACTION_WAIT_FILE)
-		return attempt_process(r, s, attempt);
-	if (probe_file(s->target, err, sizeof(err)) == 0)
-		return result(OUT_OK, 0);
-	log_event(LOG_INFO, &f, "step %s: %s", s->name, err);
-	return result(OUT_FAILED, 1);
-}
-
 /* Logs why the attempt failed and keeps the reason in r->why. */
 static void log_attempt_failure(struct run *r, const struct step *s, int attempt,
 				struct result res, int64_t ms)
@@ -407,8 +425,7 @@ static void log_attempt_failure(struct run *r, const struct step *s, int attempt
 	if (r->why[0]) {
 		/* set by the attempt: a reason its exit status does not tell */
 	} else if (res.outcome == OUT_TIMEOUT) {
-		format_duration(s->timeout_ms ? s->timeout_ms : WAIT_TCP_DEFAULT_TIMEOUT_MS, t,
-				sizeof(t));
+		format_duration(attempt_timeout(s), t, sizeof(t));
 		str_format(r->why, sizeof(r->why), "timed out after %s", t);
 	} else {
 		describe_wait_status(res.wstatus, r->why, sizeof(r->why));

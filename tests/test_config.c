@@ -233,7 +233,7 @@ END_TEST
 START_TEST(test_actions)
 {
 	load_bad("[step:a]\ntimeout = 1s\n",
-		 "t.ini:1: step 'a' has no action; add one of: command, shell, wait_tcp, wait_file");
+		 "t.ini:1: step 'a' has no action; add one of: command, shell, wait, wait_tcp, wait_file");
 	load_bad("[step:a]\ncommand = true\nshell = true\n",
 		 "t.ini:3: step 'a' has two actions: 'command' (t.ini:2) and 'shell'; a step has exactly one");
 	load_bad("[step:a]\ncommand = \n", "t.ini:2: command of step 'a' is empty; give the program to run");

@@ -42,6 +42,7 @@ cases=(
     step_failure
     zombies_supervise
     wait_tcp_localhost
+    probe_healthcheck
     user_nobody
     check_invalid
     example_config
@@ -433,6 +434,48 @@ shell = echo wait-done > /tmp/wait" \
     expect_contains "$case_dir/out" app-started
 }
 
+# initc --probe as the health check of an image with no curl, wget or nc:
+# unhealthy while the app (busybox httpd, started when the test says so)
+# does not answer, healthy once it does; a 404 path stays unhealthy, with
+# the reason.
+case_probe_healthcheck() {
+    local tools="/bin/wget /usr/bin/wget /bin/nc /usr/bin/nc /usr/bin/curl"
+    build_image -p "rm -f $tools && mkdir -p /www && echo ok > /www/healthz" "\
+[step:ready]
+wait = file:///www/healthz" \
+        sh -c 'echo app-ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; exec httpd -f -p 8000 -h /www' ||
+        { fail "podman build failed"; return; }
+    local ctr="initc-test-$run_id-$case_name" healthy=""
+    pm run -d --name "$ctr" --label "$label" \
+        --health-cmd '["/sbin/initc", "--probe", "http://localhost:8000/healthz", "--timeout", "2s"]' \
+        --health-interval disable "$prefix-$case_name" > "$case_dir/start.log" 2>&1 ||
+        { fail "podman run -d failed: $(cat "$case_dir/start.log")"; return; }
+    wait_log "$ctr" app-ready || { fail "app did not start"; return; }
+    pm exec "$ctr" sh -c "for f in $tools; do [ -e \$f ] && echo \$f; done; true" \
+        > "$case_dir/exec.log" 2>&1
+    [ -s "$case_dir/exec.log" ] && fail "the image has $(cat "$case_dir/exec.log")"
+    if pm healthcheck run "$ctr" > "$case_dir/health.log" 2>&1; then
+        fail "healthy before the app listens"
+    fi
+    pm exec "$ctr" /sbin/initc --probe http://localhost:8000/healthz > "$case_dir/probe.log" 2>&1 &&
+        fail "--probe succeeded before the app listens"
+    expect_contains "$case_dir/probe.log" "initc: probe http://localhost:8000/healthz: connect to "
+    expect_contains "$case_dir/probe.log" " port 8000: Connection refused"
+    pm exec "$ctr" touch /tmp/go
+    for _ in $(seq 1 60); do
+        if pm healthcheck run "$ctr" >> "$case_dir/health.log" 2>&1; then
+            healthy=yes
+            break
+        fi
+        sleep 0.25
+    done
+    [ -n "$healthy" ] || { fail "never healthy: $(tail -n 3 "$case_dir/health.log")"; return; }
+    pm exec "$ctr" /sbin/initc --probe http://localhost:8000/missing > "$case_dir/probe404.log" 2>&1 &&
+        fail "--probe of a 404 path succeeded"
+    expect_contains "$case_dir/probe404.log" "GET /missing: HTTP 404 Not Found"
+    pm rm -f -t 0 "$ctr" > /dev/null 2>&1
+}
+
 # docker/example/initc.ini in the layout of docker/example/Dockerfile (an
 # app user, /srv/www and /data), with the database wait skipped: the steps
 # run as the app user, the app is exec'd as that user, and the status file
@@ -518,7 +561,7 @@ run_case() {
         failed=$((failed + 1))
         failed_names+=("$case_name")
         local f
-        for f in build.log out start.log stop.log exec.log procs; do
+        for f in build.log out start.log stop.log exec.log procs health.log probe.log probe404.log; do
             [ -s "$case_dir/$f" ] || continue
             # A successful build's log says nothing about the failure.
             [ "$f" = build.log ] && [ "$case_name" != check_invalid ] &&

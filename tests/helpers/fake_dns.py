@@ -15,8 +15,12 @@ Actions:
   A:1.2.3.4       an A record (only in replies to A queries)
   AAAA:2001:db8::1  an AAAA record (only in replies to AAAA queries)
   CNAME:target    a CNAME record first, then the target's A/AAAA records
-  NXDOMAIN        rcode 3        SERVFAIL   rcode 2
+  NXDOMAIN        rcode 3        SERVFAIL   rcode 2      REFUSED  rcode 5
   DROP            never answer   DROPFIRST  ignore the first query of each type
+  DROPAAAA        never answer AAAA queries (A queries are answered)
+  DELAY:MS        answer each query MS milliseconds after it came (others are
+                  served meanwhile)
+  AFTER:S         NXDOMAIN until S seconds after the server started
   BADID           send a reply with a wrong id first, then the right one
   BADQ            send a reply with a different question first
   TC              set the TC bit and cut the packet in the middle of the last record
@@ -72,6 +76,8 @@ def records(rules, name, qtype, owner, depth=0):
             rcode = 3
         elif kind == "SERVFAIL":
             rcode = 2
+        elif kind == "REFUSED":
+            rcode = 5
         elif kind == "A" and qtype == 1:
             out.append(owner + struct.pack("!HHIH", 1, 1, 60, 4) + socket.inet_pton(socket.AF_INET, val))
         elif kind == "AAAA" and qtype == 28:
@@ -85,12 +91,15 @@ def records(rules, name, qtype, owner, depth=0):
     return out, rcode
 
 
-def reply(pkt, rules, seen, sock, peer):
+def reply(pkt, rules, seen, sock, peer, started):
     ident = pkt[:2]
     name, qtype, question = read_question(pkt)
     acts = rules.get(name.lower(), rules.get("*")) or []
-    if "DROP" in acts:
+    if "DROP" in acts or ("DROPAAAA" in acts and qtype == 28):
         return
+    for a in acts:
+        if a.startswith("AFTER:") and time.monotonic() < started + float(a[6:]):
+            rules = {}  # not there yet: NXDOMAIN
     if "DROPFIRST" in acts and (name.lower(), qtype) not in seen:
         seen.add((name.lower(), qtype))
         return
@@ -110,6 +119,15 @@ def reply(pkt, rules, seen, sock, peer):
     sock.sendto(ident + struct.pack("!H", flags) + head[2:] + question + body, peer)
 
 
+def delay_of(rules, pkt):
+    """The DELAY:MS of the asked name's rule, in seconds (0: none)."""
+    name, _, _ = read_question(pkt)
+    for a in rules.get(name.lower(), rules.get("*")) or []:
+        if a.startswith("DELAY:"):
+            return float(a[6:]) / 1000
+    return 0
+
+
 def main():
     opts, portfile, logfile, rules = parse_args(sys.argv[1:])
     family = socket.AF_INET6 if ":" in opts["addr"] else socket.AF_INET
@@ -120,16 +138,26 @@ def main():
     os.rename(portfile + ".tmp", portfile)
     end = time.monotonic() + float(opts["lifetime"])
     seen = set()
+    started = time.monotonic()
+    later = []  # (due, packet, peer) of DELAY rules, in arrival order
     log = open(logfile, "a", buffering=1)
     while time.monotonic() < end:
-        sock.settimeout(max(0.1, end - time.monotonic()))
+        while later and later[0][0] <= time.monotonic():
+            _, pkt, peer = later.pop(0)
+            reply(pkt, rules, seen, sock, peer, started)
+        wake = later[0][0] if later else end
+        sock.settimeout(max(0.01, wake - time.monotonic()))
         try:
             pkt, peer = sock.recvfrom(4096)
         except socket.timeout:
             continue
         name, qtype, _ = read_question(pkt)
         log.write("%s %s\n" % (name, TYPES.get(qtype, str(qtype))))
-        reply(pkt, rules, seen, sock, peer)
+        delay = delay_of(rules, pkt)
+        if delay:
+            later.append((time.monotonic() + delay, pkt, peer))
+        else:
+            reply(pkt, rules, seen, sock, peer, started)
 
 
 if __name__ == "__main__":
