@@ -297,17 +297,10 @@ static int status_open_dir(const char **base)
  * there first (O_EXCL would then fail rather than block or follow). */
 static void status_temp_name(char *buf, size_t len, const char *base)
 {
-	uint64_t r[2] = { 0, 0 };
-	struct timespec ts;
+	char hex[25];
 
-	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
-		/* Early boot only: the clock still makes a guess unlikely, and
-		 * O_EXCL keeps a right guess from doing more than fail the write. */
-		clock_read(CLOCK_MONOTONIC, &ts);
-		r[0] ^= (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL ^ (uint64_t)ts.tv_sec;
-	}
-	str_format(buf, len, ".%s.tmp.%08x%08x%08x", base, (unsigned)r[0],
-		   (unsigned)(r[0] >> 32), (unsigned)r[1]);
+	random_hex(hex);
+	str_format(buf, len, ".%s.tmp.%s", base, hex);
 }
 
 /* Creates the unpredictable temporary file in dirfd: never blocking, never

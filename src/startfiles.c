@@ -24,8 +24,13 @@ static int make_private_dir(struct envfile *ef, char *err, size_t len)
 	int saved = ENOENT;
 
 	for (size_t i = 0; i < sizeof(envfile_bases) / sizeof(envfile_bases[0]); i++) {
-		str_format(ef->dir, sizeof(ef->dir), "%s/initc-env.XXXXXX", envfile_bases[i]);
-		if (mkdtemp(ef->dir))
+		char hex[25];
+
+		/* mkdtemp, without the 1 KiB of musl (its clock-based names
+		 * bring the vDSO lookup): mkdir never follows or reuses a name. */
+		random_hex(hex);
+		str_format(ef->dir, sizeof(ef->dir), "%s/initc-env.%s", envfile_bases[i], hex);
+		if (mkdir(ef->dir, 0700) == 0)
 			return 0;
 		saved = errno;
 	}
@@ -178,20 +183,21 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* A new file beside dest (same directory, so the rename is atomic), with a
- * name nobody can plant: mkostemp creates it with O_CREAT|O_EXCL, which
- * never follows a link. The reader of dest sees the old file or the whole
+ * name nobody can guess, created with O_CREAT|O_EXCL, which never follows
+ * a link. The reader of dest sees the old file or the whole
  * new one, never half of it. */
 static int write_atomically(const char *dest, const char *buf, size_t len, mode_t mode,
 			    char *err, size_t errlen)
 {
-	char tmp[4096];
+	char tmp[4096], hex[25];
 	int fd;
 
-	if ((size_t)str_format(tmp, sizeof(tmp), "%s.initc-XXXXXX", dest) >= sizeof(tmp)) {
+	random_hex(hex);
+	if ((size_t)str_format(tmp, sizeof(tmp), "%s.initc-%s", dest, hex) >= sizeof(tmp)) {
 		str_format(err, errlen, "output path %.64s... is too long", dest);
 		return -1;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		str_format(err, errlen, "cannot create a file beside %s: %s; render into a writable "
 			   "directory (a volume or a tmpfs)", dest, error_text(errno));

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -262,4 +263,19 @@ bool sigset_has_any(const sigset_t *set, int sig)
 int sigmask_raw(int how, const sigset_t *set, sigset_t *old)
 {
 	return (int)syscall(SYS_rt_sigprocmask, how, set, old, KERNEL_SIGSET_BYTES);
+}
+
+void random_hex(char out[25])
+{
+	uint64_t r[2] = { 0, 0 };
+	struct timespec ts;
+
+	if (syscall(SYS_getrandom, r, sizeof(r), GRND_NONBLOCK) != (long)sizeof(r)) {
+		clock_read(CLOCK_MONOTONIC, &ts);
+		r[0] ^= (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ULL ^ (uint64_t)ts.tv_sec;
+		r[1] ^= (uint64_t)getpid() * 0xBF58476D1CE4E5B9ULL;
+	}
+	for (int i = 0; i < 24; i++)
+		out[i] = "0123456789abcdef"[(r[i / 16] >> (4 * (i % 16))) & 0xf];
+	out[24] = '\0';
 }

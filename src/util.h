@@ -70,6 +70,12 @@ enum { KERNEL_SIGSET_BYTES = (NSIG - 1 + 7) / 8 };
 int sigmask_raw(int how, const sigset_t *set, sigset_t *old);
 bool sigset_has_any(const sigset_t *set, int sig);
 
+/* Writes 24 unguessable hex digits and a NUL to out (25 bytes): names of
+ * temporary files and directories that nobody can plant first. getrandom
+ * does not block; before the kernel's pool is ready (early boot) the
+ * monotonic clock stands in, and O_EXCL still refuses a right guess. */
+void random_hex(char out[25]);
+
 /* Appends the names in the open directory fd (not "." or "..") to out, in
  * the directory's order; 0, or -1 with errno set. */
 int dir_list(int fd, struct strv *out);
