@@ -510,7 +510,7 @@ case_example_stop() {
     local ctr="initc-test-$run_id-$case_name"
     start_bg "$ctr" -e INITC_SKIP=wait-for-db ||
         { fail "podman run -d failed: $(cat "$case_dir/start.log")"; return; }
-    wait_log "$ctr" "status Running" || { fail "httpd did not start"; return; }
+    wait_log "$ctr" "main: started" || { fail "httpd did not start"; return; }
     stop_and_check "$ctr" 0
 }
 
