@@ -213,6 +213,8 @@ int user_resolve_in(const char *spec, const char *passwd_path, const char *group
 	/* No passwd entry: exactly the given ids, no supplementary groups. */
 free_name:
 	free(user_part);
+	if (rc == -1)
+		creds_free(out); /* nothing half-resolved reaches the caller */
 	return rc;
 }
 

@@ -23,7 +23,8 @@ struct creds {
 };
 
 /* Resolves spec using the given passwd and group files; -1 with a message.
- * Free the result with creds_free (also after a failure). */
+ * Free the result with creds_free; after a failure there is nothing to
+ * free (calling creds_free then is harmless). */
 int user_resolve_in(const char *spec, const char *passwd_path, const char *group_path,
 		    struct creds *out, char *err, size_t len);
 

@@ -418,6 +418,7 @@ START_TEST(test_wait_http_failure_and_timeout_say_why)
 	run_result_free(&res);
 	free(cfg);
 	cfg = write_config(dir, "[step:slow]\nwait = http://127.0.0.1:${PORT}/silent\ntimeout = 1s\n");
+	args[1] = cfg;
 	run_initc(args, env, 60, &res);
 	ck_assert_msg(res.status == 124, "status %d\n%s", res.status, res.err);
 	ASSERT_HAS(res.err, "step slow: GET /silent: no reply in time");

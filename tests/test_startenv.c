@@ -15,6 +15,18 @@
 
 static char *T, *t_env;
 
+/* $T/name in one of a few static buffers, for paths used once inline (a
+ * malloc'd one there would leak under the sanitizers' leak check). */
+static const char *tpath(const char *name)
+{
+	static char buf[4][4096];
+	static unsigned i;
+	char *b = buf[i++ % 4];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", T, name);
+	return b;
+}
+
 static void setup(void)
 {
 	T = make_tempdir();
@@ -213,7 +225,7 @@ START_TEST(test_initc_env_bad_line_fails_for_good)
 	    &r);
 	ck_assert_int_eq(r.status, 1);
 	ASSERT_ERR_HAS(r, "step bad: attempt 1 of 1 failed: line 1: bad variable name 'MY-VAR'");
-	ck_assert(!file_exists(path_join(T, "never")));
+	ck_assert(!file_exists(tpath("never")));
 	run_result_free(&r);
 }
 END_TEST
@@ -229,7 +241,7 @@ START_TEST(test_initc_env_oversize_fails)
 	    &r);
 	ck_assert_int_eq(r.status, 1);
 	ASSERT_ERR_HAS(r, "step big: attempt 1 of 1 failed: INITC_ENV is over 65536 bytes");
-	ck_assert(!file_exists(path_join(T, "app")));
+	ck_assert(!file_exists(tpath("app")));
 	run_result_free(&r);
 }
 END_TEST
@@ -278,7 +290,7 @@ START_TEST(test_template_renders_nginx_style)
 	char *out, *dest = path_join(T, "out/nginx.conf");
 	struct stat st;
 
-	write_mode("nginx.conf.tmpl",
+	free(write_mode("nginx.conf.tmpl",
 		   "server {\n"
 		   "    listen ${LISTEN};\n"
 		   "    server_name ${SERVER_NAME};\n"
@@ -286,8 +298,8 @@ START_TEST(test_template_renders_nginx_style)
 		   "    proxy_set_header Host $host;\n"
 		   "    set $literal \"$${NOT_EXPANDED}\";\n"
 		   "    # ${UPSTREAM}\n"
-		   "}\n", 0640);
-	mkdir(path_join(T, "out"), 0755);
+		   "}\n", 0640));
+	mkdir(tpath("out"), 0755);
 	run_with("[step:name]\n"
 		 "shell = echo SERVER_NAME=example.com >> \"$INITC_ENV\"\n"
 		 "[step:render]\n"
@@ -309,7 +321,7 @@ START_TEST(test_template_renders_nginx_style)
 	ck_assert_int_eq(stat(dest, &st), 0);
 	ck_assert_int_eq(st.st_mode & 07777, 0640);
 	ASSERT_ERR_HAS(r, "step render: starting: template ");
-	assert_no_temp_files(path_join(T, "out"));
+	assert_no_temp_files(tpath("out"));
 	free(out);
 	free(dest);
 	run_result_free(&r);
@@ -336,7 +348,7 @@ START_TEST(test_template_unset_variable_fails)
 	ASSERT_ERR_HAS(r, expect);
 	out = read_file(dest);
 	ck_assert_str_eq(out, "old\n");
-	ck_assert(!file_exists(path_join(T, "app")));
+	ck_assert(!file_exists(tpath("app")));
 	assert_no_temp_files(T);
 	free(out);
 	free(expect);
@@ -356,10 +368,10 @@ START_TEST(test_template_runs_as_user)
 
 	if (geteuid() != 0)
 		return; /* needs root to switch users */
-	write_mode("t.tmpl", "x=${T}\n", 0644);
-	mkdir(path_join(T, "w"), 0777);
-	chmod(path_join(T, "w"), 0777);
-	mkdir(path_join(T, "closed"), 0755);
+	free(write_mode("t.tmpl", "x=${T}\n", 0644));
+	mkdir(tpath("w"), 0777);
+	chmod(tpath("w"), 0777);
+	mkdir(tpath("closed"), 0755);
 	run("[step:render]\n"
 	    "user = nobody\n"
 	    "template = ${T}/t.tmpl\n"
@@ -373,7 +385,7 @@ START_TEST(test_template_runs_as_user)
 	ck_assert_int_eq(stat(dest, &st), 0);
 	ck_assert_uint_eq(st.st_uid, 65534);
 	ASSERT_ERR_HAS(r, "/closed/out.conf: Permission denied; render into a writable directory");
-	assert_no_temp_files(path_join(T, "closed"));
+	assert_no_temp_files(tpath("closed"));
 	free(dest);
 	run_result_free(&r);
 }
@@ -390,8 +402,8 @@ START_TEST(test_template_read_only_dir_fails)
 
 	if (geteuid() != 0 || system("unshare --mount true 2>/dev/null") != 0)
 		return; /* needs a mount namespace */
-	write_mode("t.tmpl", "x\n", 0644);
-	mkdir(path_join(T, "ro"), 0755);
+	free(write_mode("t.tmpl", "x\n", 0644));
+	mkdir(tpath("ro"), 0755);
 	conf = write_file(T, "initc.ini", "[step:render]\n"
 					  "template = ${T}/t.tmpl\n"
 					  "output = ${T}/ro/out.conf\n");
@@ -425,7 +437,7 @@ START_TEST(test_template_replaces_link_not_target)
 	char *victim = write_file(T, "victim", "keep\n"), *dest = path_join(T, "dest"), *text;
 	struct stat st;
 
-	write_mode("t.tmpl", "new\n", 0600);
+	free(write_mode("t.tmpl", "new\n", 0600));
 	ck_assert_int_eq(symlink(victim, dest), 0);
 	run("[step:render]\n"
 	    "template = ${T}/t.tmpl\n"
@@ -465,7 +477,7 @@ static void assert_config_error(const char *body, const char *message)
 	run(config, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, expect);
-	ck_assert(!file_exists(path_join(T, "marker")));
+	ck_assert(!file_exists(tpath("marker")));
 	run_result_free(&r);
 	free(config);
 	free(conf_path);
@@ -474,8 +486,8 @@ static void assert_config_error(const char *body, const char *message)
 
 START_TEST(test_template_config_errors)
 {
-	write_file(T, "t.tmpl", "x\n");
-	ck_assert_int_eq(link(path_join(T, "t.tmpl"), path_join(T, "hard")), 0);
+	free(write_file(T, "t.tmpl", "x\n"));
+	ck_assert_int_eq(link(tpath("t.tmpl"), tpath("hard")), 0);
 	assert_config_error("[step:r]\ntemplate = ${T}/t.tmpl\n",
 			    "4: step 'r': template needs output = DEST, the file to render");
 	assert_config_error("[step:r]\ncommand = true\noutput = ${T}/x\n",
@@ -556,7 +568,7 @@ static void assert_refused_with(const char *config, const char *var, const char 
 	run_with(config, NULL, env, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, message);
-	ck_assert(!file_exists(path_join(T, "marker")));
+	ck_assert(!file_exists(tpath("marker")));
 	run_result_free(&r);
 }
 
@@ -582,7 +594,7 @@ START_TEST(test_file_env_both_set_is_config_error)
 	run_with(secret_config, NULL, env, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, expect);
-	ck_assert(!file_exists(path_join(T, "marker")));
+	ck_assert(!file_exists(tpath("marker")));
 	run_result_free(&r);
 	free(expect);
 }
@@ -598,7 +610,7 @@ START_TEST(test_file_env_bad_files_refused)
 	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
 	snprintf(cmd, sizeof(cmd), "head -c 65537 /dev/zero | tr '\\0' x > '%s'", big);
 	ck_assert_int_eq(system(cmd), 0);
-	write_file(T, "nul", "a\nb");
+	free(write_file(T, "nul", "a\nb"));
 	snprintf(cmd, sizeof(cmd), "printf 'a\\0b' > '%s/nul'", T);
 	ck_assert_int_eq(system(cmd), 0);
 
@@ -724,7 +736,7 @@ START_TEST(test_termination_message_only_on_failure)
 	free(text);
 	args[1] = conf;
 	pid = start_initc(args, env, T);
-	ck_assert(wait_for_file(path_join(T, "started"), 10000));
+	ck_assert(wait_for_file(tpath("started"), 10000));
 	kill(pid, SIGTERM);
 	wait_initc(pid, T, 20, &r);
 	ck_assert_int_eq(r.status, 143);
@@ -741,8 +753,8 @@ START_TEST(test_termination_message_not_through_links)
 	struct run_result r;
 	char *victim = write_file(T, "victim", "keep\n"), *text;
 
-	ck_assert_int_eq(symlink(victim, path_join(T, "term")), 0);
-	ck_assert_int_eq(link(victim, path_join(T, "hard")), 0);
+	ck_assert_int_eq(symlink(victim, tpath("term")), 0);
+	ck_assert_int_eq(link(victim, tpath("hard")), 0);
 	run_fmt("[initc]\ntermination_log = %s/term\n[step:bad]\nshell = exit 2\n", &r, T);
 	ck_assert_int_eq(r.status, 2);
 	ASSERT_ERR_HAS(r, "cannot write the termination message to ");
