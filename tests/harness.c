@@ -463,3 +463,11 @@ int count_substr(const char *hay, const char *needle)
 		n++;
 	return n;
 }
+
+bool skip_under_valgrind(const char *test, const char *why)
+{
+	if (!getenv("INITC_UNDER_VALGRIND"))
+		return false;
+	printf("SKIP %s: %s\n", test, why);
+	return true;
+}

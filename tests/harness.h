@@ -92,5 +92,9 @@ int count_children(pid_t parent, bool zombies_only);
 /* voluntary_ctxt_switches of pid from /proc/PID/status, or -1. */
 long voluntary_switches(pid_t pid);
 
+/* True under `make check-valgrind` (initc runs under memcheck); then also
+ * prints "SKIP test: why". For what valgrind itself changes: the process
+ * a test looks at is valgrind's, with valgrind's signal handling. */
+bool skip_under_valgrind(const char *test, const char *why);
 
 #endif

@@ -137,6 +137,20 @@ static pid_t start_with(const char *config, const char *const *args);
 
 /* --- fork failing: a real RLIMIT_NPROC --- */
 
+/* Whether fork failing can be tested here; prints why it skips when not.
+ * Under valgrind 3.19 a program whose fork has failed dies of SIGSEGV at its
+ * next stack growth, whatever it does (seen with a ten-line C program that
+ * forks under `prlimit --nproc=1`, then recurses). */
+static bool fork_failure_runs(const char *test)
+{
+	if (!need_root(test))
+		return false;
+	if (!under_valgrind())
+		return true;
+	printf("SKIP %s: valgrind cannot grow the stack after a failed fork\n", test);
+	return false;
+}
+
 /* RLIMIT_NPROC does not hold for root, so initc runs as a uid of its own
  * (no other process has it) with a limit of one process: itself. Every
  * fork of initc then fails with EAGAIN. */
@@ -156,7 +170,7 @@ START_TEST(test_fork_failing_fails_the_step_and_runs_nothing_after)
 	const char *args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
 	struct run_result r;
 
-	if (!need_root("test_fork_failing_fails_the_step_and_runs_nothing_after"))
+	if (!fork_failure_runs("test_fork_failing_fails_the_step_and_runs_nothing_after"))
 		return;
 	run_without_fork("[step:first]\ncommand = true\nretries = 1\nretry_delay = 10ms\n"
 			 "[step:second]\nshell = echo ran > $T/second-ran\n",
@@ -176,7 +190,7 @@ START_TEST(test_fork_failing_for_the_supervised_app)
 	const char *args[] = { "-s", "--", "/bin/true", NULL };
 	struct run_result r;
 
-	if (!need_root("test_fork_failing_for_the_supervised_app"))
+	if (!fork_failure_runs("test_fork_failing_for_the_supervised_app"))
 		return;
 	run_without_fork("", args, &r);
 	ASSERT_STATUS(r, 126);
