@@ -52,7 +52,9 @@ INIH_A ?= $(shell $(CC) -print-file-name=libinih.a)
 INIH_H ?= $(or $(shell $(PKG_CONFIG) --variable=includedir inih 2>/dev/null),/usr/include)/ini.h
 STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' \
 	-I$(B)/musl-include -Os -fno-pie -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector -flto=auto
+# -flto: the whole program optimised at once (inlined across files, code
+# no caller needs dropped): 3.3 KiB less on amd64, 6 KiB on arm64.
 # -fstack-protector, stated rather than left to the compiler's default (on
 # for Alpine's gcc, off for Debian's musl-gcc): a canary in every function
 # with a character buffer, 1.5 KiB; -strong, which adds one to every

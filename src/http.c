@@ -76,15 +76,17 @@ static enum http_parse parse_status(const char *line, size_t n, struct http_repl
 /* One header line: a field name (visible characters, no ':') and ':'. */
 static bool header_ok(const char *line, size_t n)
 {
-	const char *colon = memchr(line, ':', n);
+	/* Bytes as unsigned char: char is signed on x86, unsigned on arm. */
+	const unsigned char *p = (const unsigned char *)line, *end = p + n;
+	const unsigned char *colon = memchr(p, ':', n);
 
-	if (!colon || colon == line)
+	if (!colon || colon == p)
 		return false;
-	for (const char *p = line; p < colon; p++)
+	for (; p < colon; p++)
 		if (*p <= 0x20 || *p >= 0x7f)
 			return false;
-	for (const char *p = colon; p < line + n; p++)
-		if ((*p >= 0 && *p < 0x20 && *p != '\t') || *p == 0x7f)
+	for (; p < end; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
 			return false;
 	return true;
 }

@@ -252,12 +252,12 @@ enum probe_result probe_run(const struct probe *p, int64_t timeout_ms, char *why
 		kill(pid, SIGKILL); /* stuck where no timeout reaches: a hung mount */
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	if (got <= 0 || msg[0] < PROBE_OK || msg[0] > PROBE_TIMEOUT) {
+	if (got <= 0 || (unsigned char)msg[0] > PROBE_TIMEOUT) { /* PROBE_OK is 0 */
 		format_duration(timeout_ms, t, sizeof(t));
 		str_format(why, PROBE_WHY_MAX, "no result in %s", t);
 		return got < 0 ? PROBE_TIMEOUT : PROBE_FAILED;
 	}
 	msg[got] = '\0';
 	memcpy(why, msg + 1, (size_t)got);
-	return (enum probe_result)msg[0];
+	return (enum probe_result)(unsigned char)msg[0];
 }
