@@ -166,7 +166,7 @@ container-test: static
 # prints the command; make demo, make check and the rest do it themselves
 # (platforms.mk).
 deps:
-	tools/deps ensure
+	tools/deps ensure test
 
 # --- Hardening: fuzzing (see README "Hardening") ---
 # The libFuzzer harnesses are built from the sources directly with clang,
@@ -276,6 +276,7 @@ $(DIST)/SHA256SUMS: $(DIST_BIN)
 
 $(DIST_BIN): $(DIST)/initc-%: FORCE | release-deps
 	+$(MAKE) --no-print-directory static ARCH=$*
+	tools/elf-arch $(B)/$*/initc-static $*
 	@size=$$(wc -c < $(B)/$*/initc-static); if [ $$size -gt $(STATIC_MAX) ]; then \
 		echo "$@: $$size bytes, over the budget of $(STATIC_MAX) (README.md, Platforms)"; exit 1; fi
 	@mkdir -p $(@D)
@@ -290,18 +291,15 @@ FORCE:
 
 # make check-arch ARCH=arm64: the integration suites and test_release (the
 # test programs stay native) against dist/initc-ARCH, which the kernel runs
-# through binfmt_misc and qemu-user unless the machine runs it natively
-# (amd64 and 386 on x86_64). INITC_EMULATED=1 makes the few cases that
-# emulation cannot run skip, each saying why.
-HOST_ARCH := $(patsubst x86_64,amd64,$(patsubst aarch64,arm64,$(shell uname -m)))
-NATIVE_ARCHES := $(HOST_ARCH) $(if $(filter amd64,$(HOST_ARCH)),386)
-
-check-arch: $(DIST)/initc-$(ARCH) $(STATIC_SUITES) $(B)/tests/test_release $(HELPER_BIN)
-	$(if $(ARCH),,@echo "make check-arch: say which, e.g. ARCH=arm64"; exit 2)
-	$(if $(filter $(ARCH),$(NATIVE_ARCHES)),,tools/binfmt $(ARCH))
+# itself (amd64; 386 where it has IA-32 emulation) or through binfmt_misc
+# and qemu-user (tools/binfmt sets that up as root). Under emulation,
+# INITC_EMULATED=1 makes the few cases it cannot run skip, each saying why.
+check-arch: $(if $(ARCH),$(DIST)/initc-$(ARCH)) $(STATIC_SUITES) $(B)/tests/test_release \
+		$(HELPER_BIN)
+	@test -n "$(ARCH)" || { echo "make check-arch: which one? e.g. ARCH=arm64"; exit 2; }
+	mode=$$(tools/binfmt $(ARCH) $(DIST)/initc-$(ARCH)) && echo "$(ARCH): $$mode" && \
 	INITC_BIN=$(DIST)/initc-$(ARCH) INITC_STATIC=$(DIST)/initc-$(ARCH) \
-		INITC_STATIC_MAX=$(STATIC_MAX) \
-		INITC_EMULATED=$(if $(filter $(ARCH),$(NATIVE_ARCHES)),,1) \
+		INITC_STATIC_MAX=$(STATIC_MAX) INITC_EMULATED=$$([ $$mode = emulated ] && echo 1) \
 		HELPERS=$(B)/tests/helpers MAKE="$(MAKE)" \
 		tests/run-all.sh $(STATIC_SUITES) $(B)/tests/test_release
 

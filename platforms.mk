@@ -9,10 +9,14 @@
 # it builds anything). This runs while make reads the Makefile, before the
 # pkg-config calls that need inih and check. A complete machine pays a few
 # file tests; sub-makes (MAKELEVEL > 0) trust their parent's check.
+# The test suites' packages only for the goals that run them: an image that
+# only builds (docker/Dockerfile) gets the compiler and inih alone.
 DEPS_FREE_GOALS := clean deps help
+DEPS_TEST_GOALS := check check-% coverage container-test
+DEPS_LEVEL := $(if $(filter $(DEPS_TEST_GOALS),$(MAKECMDGOALS)),test,build)
 ifeq ($(MAKELEVEL),0)
 ifneq ($(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)
-ifneq ($(shell tools/deps ensure >&2 && echo ok),ok)
+ifneq ($(shell tools/deps ensure $(DEPS_LEVEL) >&2 && echo ok),ok)
 $(error the packages above are missing: run the command shown, then make again)
 endif
 endif

@@ -463,3 +463,13 @@ int count_substr(const char *hay, const char *needle)
 		n++;
 	return n;
 }
+
+bool skip_emulated(const char *test, const char *why)
+{
+	const char *e = getenv("INITC_EMULATED");
+
+	if (!e || strcmp(e, "1") != 0)
+		return false;
+	printf("SKIP %s under emulation: %s\n", test, why);
+	return true;
+}
