@@ -471,3 +471,13 @@ bool skip_under_valgrind(const char *test, const char *why)
 	printf("SKIP %s: %s\n", test, why);
 	return true;
 }
+
+bool skip_emulated(const char *test, const char *why)
+{
+	const char *e = getenv("INITC_EMULATED");
+
+	if (!e || strcmp(e, "1") != 0)
+		return false;
+	printf("SKIP %s under emulation: %s\n", test, why);
+	return true;
+}
