@@ -23,12 +23,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include "format.h"
+#include "lines.h"
 #include "parse.h"
 #include "util.h"
 
@@ -130,27 +130,18 @@ bool resolve_numeric(const char *text, int port, union resolve_addr *out)
 	return len != 0;
 }
 
-/* fgets that drops an overlong line whole (buf becomes ""), so its tail is
- * never read as a line of its own. False at the end of the file. A line
- * fills buf without its newline when fgets ends buf with its 0 (a NUL in
- * the line fools neither this nor the draining). */
-static bool read_line(FILE *fp, char *buf, int len)
+/* The next line of r shorter than LINE_MAX_LEN bytes: a longer one is
+ * skipped whole (no name or nameserver needs one; musl's resolver skips
+ * the resolv.conf lines its buffer cannot hold too). 1, 0 at the end, -1
+ * with errno (lines_next). */
+static int next_line(struct lines *r, char **line)
 {
-	bool drop = false;
+	int rc;
 
-	for (;;) {
-		buf[len - 1] = 1;
-		if (!fgets(buf, len, fp)) {
-			buf[0] = '\0';
-			return drop;
-		}
-		if (buf[len - 1] || buf[len - 2] == '\n') {
-			if (drop)
-				buf[0] = '\0';
-			return true;
-		}
-		drop = true;
-	}
+	do
+		rc = lines_next(r, line);
+	while (rc == 1 && strlen(*line) >= LINE_MAX_LEN);
+	return rc;
 }
 
 /* The length of name without one trailing dot: "db." is "db" in the hosts
@@ -164,14 +155,15 @@ static size_t name_len(const char *name)
 
 int resolve_hosts(const char *path, const char *name, int port, union resolve_addr *out, int max)
 {
-	char line[LINE_MAX_LEN], *addr, *h;
-	FILE *fp = fopen(path, "re");
+	struct lines r;
+	char *line, *addr, *h;
 	size_t len = name_len(name);
 	int n = 0;
 
-	if (!fp)
+	/* A file that cannot be read, or the rest of one, holds no names. */
+	if (lines_open(&r, path) == -1)
 		return 0;
-	while (n < max && read_line(fp, line, sizeof(line))) {
+	while (n < max && next_line(&r, &line) == 1) {
 		line[strcspn(line, "#")] = '\0';
 		addr = strtok(line, WS);
 		while (addr && (h = strtok(NULL, WS)))
@@ -180,7 +172,7 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 				break;
 			}
 	}
-	fclose(fp);
+	lines_close(&r);
 	return n;
 }
 
@@ -226,22 +218,23 @@ static void conf_line(struct resolve_conf *c, const char *key)
 
 int resolve_conf_read(const char *path, struct resolve_conf *c, char *err)
 {
-	char line[LINE_MAX_LEN], *key;
-	FILE *fp = fopen(path, "re");
-	int e = fp || errno == ENOENT ? 0 : errno;
+	struct lines r;
+	char *line, *key;
+	int e = 0, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->ndots = 1;
 	c->timeout_s = 5;
 	c->attempts = 2;
-	if (fp) {
-		errno = 0;
-		while (read_line(fp, line, sizeof(line)))
+	if (lines_open(&r, path) == 0) {
+		while ((rc = next_line(&r, &line)) == 1)
 			if ((key = strtok(line, WS)))
 				conf_line(c, key);
-		if (ferror(fp))
-			e = errno ? errno : EIO;
-		fclose(fp);
+		if (rc == -1)
+			e = errno;
+		lines_close(&r);
+	} else if (errno != ENOENT) {
+		e = errno;
 	}
 	if (e) {
 		str_format(err, RESOLVE_ERR_MAX, "cannot read %s: %s", path, error_text(e));
