@@ -288,7 +288,7 @@ cross-deps:
 
 static-cc: $(if $(ARCH),cross-deps)
 
-# make release: dist/initc-ARCH for every architecture in platforms.mk, each
+# make release: dist/initc-ARCH for each of RELEASE_ARCHES (platforms.mk), each
 # within the size budget, and dist/SHA256SUMS. Each architecture is a
 # sub-make of its own (ARCH given), so make -j2 builds two at once.
 DIST := dist
@@ -300,7 +300,7 @@ $(DIST)/SHA256SUMS: $(DIST_BIN)
 	cd $(DIST) && sha256sum $(notdir $(DIST_BIN)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
 	@cat $@
 
-$(DIST_BIN): $(DIST)/initc-%: FORCE | release-deps
+$(ARCHES:%=$(DIST)/initc-%): $(DIST)/initc-%: FORCE | release-deps
 	+$(MAKE) --no-print-directory static ARCH=$*
 	tools/elf-arch $(B)/$*/initc-static $*
 	@size=$$(wc -c < $(B)/$*/initc-static); if [ $$size -gt $(STATIC_MAX) ]; then \
