@@ -108,6 +108,13 @@ bool skip_under_valgrind(const char *test, const char *why);
 #define EMU_RESERVED_SIGNALS \
 	"qemu-user, linked with glibc, keeps host signals 32-33 for glibc and maps the " \
 	"guest's real-time signals onto others: a signal 32 sent to it ends qemu"
+#define EMU_SUBREAPER_WARNING \
+	"qemu-user refuses prctl(PR_SET_CHILD_SUBREAPER), and initc's warning about it is " \
+	"one more line of the stderr this test compares"
+#define EMU_HOST_FAULT_SIGNALS \
+	"qemu-user handles SIGSEGV, SIGBUS, SIGILL and SIGFPE as faults of its own: one sent " \
+	"with kill() never reaches initc's signalfd (SIGSEGV, SIGBUS) or at times ends qemu " \
+	"with a segmentation fault before any guest code runs (SIGILL, SIGFPE; qemu 7.2)"
 #define EMU_THREADS \
 	"qemu-user starts threads of its own, which RLIMIT_NPROC=1 forbids"
 
