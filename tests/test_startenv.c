@@ -1,5 +1,5 @@
-/* Integration tests of start-up configuration (SPEC §12 and the
- * termination message of §11), through the real build/initc: values
+/* Integration tests of start-up configuration (README, "Start-up
+ * configuration", and its termination message), through the real build/initc: values
  * passed on through INITC_ENV, templates, secrets from files. Each test
  * gets a temp dir T (exported as $T to initc and its steps). */
 #include <check.h>
