@@ -20,7 +20,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(INIH_CFLAGS) $(CFLAGS)
 
-SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/plan.c src/user.c src/lines.c src/acl.c \
+SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/config_files.c src/config_ini.c src/config_keys.c \
+       src/config_plan.c src/plan.c src/user.c src/lines.c src/acl.c \
        src/spawn.c src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c \
        src/handoff.c src/check.c src/startup.c src/startfiles.c src/job.c
 # The probe engine's syntax and HTTP parts (probe.c runs the attempts).

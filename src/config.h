@@ -75,7 +75,8 @@ struct plan {
 	int64_t restart_max_delay_ms; /* cap on that delay */
 	char *status_file;
 	char *termination_log; /* NULL: /dev/termination-log when it exists */
-	struct strv file_env;  /* NAMEs whose NAME_FILE holds the value (SPEC §12) */
+	/* NAMEs whose NAME_FILE holds the value (README, "Secrets from files") */
+	struct strv file_env;
 	struct origin file_env_origin;
 	enum log_format log_format;
 	bool log_format_set;

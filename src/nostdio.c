@@ -4,7 +4,7 @@
  * flushing at exit behind them: 3.6 KiB on arm64, 3.4 KiB on amd64).
  *
  * Only inih's ini_parse and ini_parse_file call them, and initc calls
- * neither: config.c hands ini_parse_stream a reader of its own. They stay
+ * neither: config_ini.c hands ini_parse_stream a reader of its own. They stay
  * in the link only because the distributions build libinih.a without
  * -ffunction-sections, so they share one code section with
  * ini_parse_stream, and the linker keeps or drops a section whole. Nothing

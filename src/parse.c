@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 /* A duration past ~31 years is certainly a typo. */
 #define DURATION_MAX_MS 1000000000000LL
@@ -163,6 +164,18 @@ const char *signal_name(int sig)
 	if (sig > 0 && sig < N_SIGNAL_NAMES && signal_names[sig])
 		return signal_names[sig];
 	return "?";
+}
+
+void describe_wait_status(int wstatus, char *buf, size_t len)
+{
+	int sig = WTERMSIG(wstatus);
+
+	if (!WIFSIGNALED(wstatus))
+		str_format(buf, len, "exit status %d", WEXITSTATUS(wstatus));
+	else if (strcmp(signal_name(sig), "?") == 0) /* real-time: no fixed name */
+		str_format(buf, len, "killed by signal %d", sig);
+	else
+		str_format(buf, len, "killed by signal %d (SIG%s)", sig, signal_name(sig));
 }
 
 int parse_signal(const char *s, int *sig, char *err)

@@ -36,6 +36,9 @@ int parse_signal(const char *s, int *sig, char *err);
 /* "TERM" for 15; "?" when unknown. */
 const char *signal_name(int sig);
 
+/* "exit status N" or "killed by signal N (SIGNAME)" for a wait status. */
+void describe_wait_status(int wstatus, char *buf, size_t len);
+
 /* The one rule for '$' in every key that expands (all but shell): ${VAR}
  * and ${VAR:-default} are replaced with values from lookup, "$$" is a
  * literal "$", any other '$' is kept. An unset variable without a default

@@ -1,6 +1,7 @@
-/* The files of start-up configuration (SPEC §12): the private INITC_ENV
- * file of each step attempt, rendering a template step's output, secrets
- * from NAME_FILE, and the termination message (SPEC §11). */
+/* The files of start-up configuration (README, "Start-up configuration"):
+ * the private INITC_ENV file of each step attempt, rendering a template
+ * step's output, secrets from NAME_FILE, and the termination message
+ * (README, "Termination message"). */
 #ifndef INITC_STARTFILES_H
 #define INITC_STARTFILES_H
 

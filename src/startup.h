@@ -1,6 +1,7 @@
-/* Start-up configuration, the pure parts (SPEC §12): the template
- * expander, the INITC_ENV parser and the environment that steps pass on.
- * No I/O and no globals, so that unit tests and fuzzers can drive them. */
+/* Start-up configuration, the pure parts (README, "Start-up
+ * configuration"): the template expander, the INITC_ENV parser and the
+ * environment that steps pass on. No I/O and no globals, so that unit
+ * tests and fuzzers can drive them. */
 #ifndef INITC_STARTUP_H
 #define INITC_STARTUP_H
 

@@ -705,9 +705,10 @@ static void log_deadline(const struct run *r, struct log_fields *f)
 			  s->name, r->attempt, s->retries + 1);
 }
 
-/* The termination message (SPEC §11): what failed, the step, the attempt,
- * the status and the reason, for `kubectl describe pod`. A stop signal is
- * no failure of init: the container was told to stop. */
+/* The termination message (README, "Termination message"): what failed,
+ * the step, the attempt, the status and the reason, for `kubectl describe
+ * pod`. A stop signal is no failure of init: the container was told to
+ * stop. */
 static void write_termination_message(const struct run *r, struct result res, int code)
 {
 	const struct step *s = r->current;

@@ -1,7 +1,6 @@
 /* Small utilities: allocation that never returns NULL, string vectors, time. */
 #include "util.h"
 #include "format.h"
-#include "parse.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -149,18 +148,6 @@ bool str_case_eqn(const char *a, const char *b, size_t n)
 			return true;
 	}
 	return true;
-}
-
-void describe_wait_status(int wstatus, char *buf, size_t len)
-{
-	int sig = WTERMSIG(wstatus);
-
-	if (!WIFSIGNALED(wstatus))
-		str_format(buf, len, "exit status %d", WEXITSTATUS(wstatus));
-	else if (strcmp(signal_name(sig), "?") == 0) /* real-time: no fixed name */
-		str_format(buf, len, "killed by signal %d", sig);
-	else
-		str_format(buf, len, "killed by signal %d (SIG%s)", sig, signal_name(sig));
 }
 
 int wait_for_pid(pid_t pid)

@@ -46,9 +46,6 @@ bool str_starts(const char *s, const char *prefix);
  * musl's strcasecmp family with tolower is 450 bytes of the static binary. */
 bool str_case_eqn(const char *a, const char *b, size_t n);
 
-/* Builds "status N" / "signal NAME" text for an exit status from waitpid. */
-void describe_wait_status(int wstatus, char *buf, size_t len);
-
 /* Blocks until pid (a child) has ended; returns its wait status, or 0 when
  * it was already reaped. For the rare paths that cannot use the loop. */
 int wait_for_pid(pid_t pid);

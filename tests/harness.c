@@ -481,3 +481,41 @@ bool skip_emulated(const char *test, const char *why)
 	printf("SKIP %s under emulation: %s\n", test, why);
 	return true;
 }
+
+char *T, *t_env;
+
+void scratch_setup(void)
+{
+	T = make_tempdir();
+	if (asprintf(&t_env, "T=%s", T) < 0)
+		abort();
+}
+
+void scratch_teardown(void)
+{
+	rm_rf(T);
+	free(T);
+	free(t_env);
+	T = t_env = NULL;
+}
+
+char *scratch_path(const char *name)
+{
+	return path_join(T, name);
+}
+
+void run_scratch_config(const char *config, const char *const *args, const char *const *env,
+			int timeout_s, struct run_result *r)
+{
+	const char *argv[16] = { "-c" }, *envp[8] = { t_env };
+	char *conf = write_file(T, "initc.ini", config);
+	size_t n = 2, m = 1;
+
+	argv[1] = conf;
+	for (; args && args[n - 2] && n < 15; n++)
+		argv[n] = args[n - 2];
+	for (; env && env[m - 1] && m < 7; m++)
+		envp[m] = env[m - 1];
+	wait_initc(start_initc(argv, envp, T), T, timeout_s, r);
+	free(conf);
+}

@@ -92,6 +92,22 @@ int count_children(pid_t parent, bool zombies_only);
 /* voluntary_ctxt_switches of pid from /proc/PID/status, or -1. */
 long voluntary_switches(pid_t pid);
 
+/* The fixture most suites share (tcase_add_checked_fixture with
+ * scratch_setup, scratch_teardown): a fresh directory per test. T is its
+ * path, t_env "T=<path>" for configs and scripts that say ${T} or $T. */
+extern char *T, *t_env;
+void scratch_setup(void);
+void scratch_teardown(void);
+
+/* T/name, malloc'd. */
+char *scratch_path(const char *name);
+
+/* Writes config to T/initc.ini, runs `initc -c T/initc.ini args...` in T
+ * with t_env and env added to the environment (each NULL-terminated, or
+ * NULL; up to 13 args and 6 variables), and waits up to timeout_s. */
+void run_scratch_config(const char *config, const char *const *args, const char *const *env,
+			int timeout_s, struct run_result *r);
+
 /* True under `make check-valgrind` (initc runs under memcheck); then also
  * prints "SKIP test: why". For what valgrind itself changes: the process
  * a test looks at is valgrind's, with valgrind's signal handling. */

@@ -18,8 +18,6 @@
 
 #include "harness.h"
 
-static char *T, *t_env;
-
 /* make check-sanitize builds initc and this test with ASan. */
 #ifdef __SANITIZE_ADDRESS__
 static const bool under_asan = true;
@@ -27,28 +25,9 @@ static const bool under_asan = true;
 static const bool under_asan = false;
 #endif
 
-static void setup(void)
-{
-	T = make_tempdir();
-	if (asprintf(&t_env, "T=%s", T) < 0)
-		abort();
-}
-
-static void teardown(void)
-{
-	rm_rf(T);
-	free(T);
-	free(t_env);
-}
-
-static char *path(const char *name)
-{
-	return path_join(T, name);
-}
-
 static bool exists(const char *name)
 {
-	char *p = path(name);
+	char *p = scratch_path(name);
 	bool e = file_exists(p);
 
 	free(p);
@@ -57,7 +36,7 @@ static bool exists(const char *name)
 
 static char *slurp(const char *name)
 {
-	char *p = path(name), *text = read_file(p);
+	char *p = scratch_path(name), *text = read_file(p);
 
 	free(p);
 	return text ? text : strdup("<missing>");
@@ -226,7 +205,7 @@ static int make_exec_case(const struct exec_case *c, char **file)
 	char *cmd;
 	int fd = -1;
 
-	*file = path(c->file);
+	*file = scratch_path(c->file);
 	if (c->text) {
 		free(write_file(T, c->file, c->text));
 		ck_assert_int_eq(chmod(*file, c->mode), 0);
@@ -320,7 +299,7 @@ START_TEST(test_exec_failing_in_path)
 {
 	const char *config = "[step:tool]\ncommand = tool\nenvironment = PATH=${T}/a:${T}/b\n";
 	struct run_result r;
-	char *a = path("a"), *b = path("b"), *file;
+	char *a = scratch_path("a"), *b = scratch_path("b"), *file;
 
 	ck_assert_int_eq(mkdir(a, 0755), 0);
 	ck_assert_int_eq(mkdir(b, 0755), 0);
@@ -417,7 +396,7 @@ START_TEST(test_stop_during_a_retry_delay)
 {
 	const char *args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
 	struct run_result r;
-	char *err = path(".stderr");
+	char *err = scratch_path(".stderr");
 	pid_t pid = start_with("[step:flaky]\nshell = echo x >> $T/tries; exit 1\n"
 			       "retries = 3\nretry_delay = 60s\n",
 			       args);
@@ -475,7 +454,7 @@ START_TEST(test_closed_stderr_changes_nothing)
 	};
 	char *conf = write_file(T, "initc.ini", "[step:one]\nshell = echo ok > $T/one-ran\n"
 						"[step:two]\nshell = echo ok > $T/two-ran\n");
-	char *app = path("app-ran");
+	char *app = scratch_path("app-ran");
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int status = run_with_closed_stderr(conf, cases[i].args);
@@ -580,11 +559,11 @@ START_TEST(test_no_dev_null_in_a_chroot)
 		printf("SKIP test_no_dev_null_in_a_chroot: no static build (INITC_STATIC unset)\n");
 		return;
 	}
-	root = path("root");
+	root = scratch_path("root");
 	ck_assert_int_eq(mkdir(root, 0755), 0);
 	free(write_file(root, "initc.ini", "[step:first]\ncommand = /initc --version\n"));
-	out = path("out");
-	err = path("err");
+	out = scratch_path("out");
+	err = scratch_path("err");
 	if (asprintf(&cmd, "cp '%s' '%s/initc' && chroot '%s' /initc -c /initc.ini >'%s' 2>'%s'",
 		     stat_bin, root, root, out, err) < 0)
 		abort();
@@ -619,7 +598,7 @@ START_TEST(test_status_file_on_a_read_only_mount)
 
 	if (!can_mount("test_status_file_on_a_read_only_mount"))
 		return;
-	ro = path("ro");
+	ro = scratch_path("ro");
 	prefix[7] = ro;
 	ck_assert_int_eq(mkdir(ro, 0755), 0);
 	if (asprintf(&config, "[initc]\nstatus_file = %s/status\n"
@@ -664,7 +643,7 @@ static pid_t start_with(const char *config, const char *const *args)
 
 static void wait_ready(const char *name)
 {
-	char *p = path(name);
+	char *p = scratch_path(name);
 
 	ck_assert_msg(wait_for_file(p, 20000), "%s never appeared", p);
 	free(p);
@@ -782,7 +761,7 @@ static Suite *faults_suite(void)
 	size_t n_exec = sizeof(exec_cases) / sizeof(exec_cases[0]);
 
 	tcase_set_timeout(tc, under_valgrind() ? 240 : 90);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_fork_failing_fails_the_step_and_runs_nothing_after);
 	tcase_add_test(tc, test_fork_failing_for_the_supervised_app);
 	tcase_add_loop_test(tc, test_exec_failing_for_a_step, 0, (int)n_exec);

@@ -11,22 +11,6 @@
 
 #include "harness.h"
 
-static char *T, *t_env;
-
-static void setup(void)
-{
-	T = make_tempdir();
-	if (asprintf(&t_env, "T=%s", T) < 0)
-		abort();
-}
-
-static void teardown(void)
-{
-	rm_rf(T);
-	free(T);
-	free(t_env);
-}
-
 /* Writes the config, runs initc [args...] -c config with $T and the extra
  * environment entries, waits up to timeout_s. */
 static void run_cfg(const char *config, const char *const *args, const char *const *env,
@@ -334,7 +318,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_start_line_shows_script_lines);
 	tcase_add_test(tc, test_start_line_shows_command_words);
 	tcase_add_test(tc, test_deadline_names_step_and_attempt);

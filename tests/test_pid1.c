@@ -8,19 +8,6 @@
 
 #include "harness.h"
 
-static char *T;
-
-static void setup(void)
-{
-	T = make_tempdir();
-}
-
-static void teardown(void)
-{
-	rm_rf(T);
-	free(T);
-}
-
 /* Runs initc as PID 1 of a new PID namespace with the config text. */
 static int run_as_pid1(const char *config, const char *app, char **err_out)
 {
@@ -117,7 +104,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_orphans_of_steps_are_reaped_as_pid1);
 	tcase_add_test(tc, test_exec_as_pid1_makes_app_pid1);
 	suite_add_tcase(s, tc);

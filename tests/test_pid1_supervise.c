@@ -13,24 +13,7 @@
 
 #include "harness.h"
 
-static char *dir;
 static bool can_unshare;
-
-static void setup(void)
-{
-	dir = make_tempdir();
-}
-
-static void teardown(void)
-{
-	rm_rf(dir);
-	free(dir);
-}
-
-static char *path_in(const char *name)
-{
-	return path_join(dir, name);
-}
 
 /* True (after saying so) when the test cannot run here. */
 static bool skipped(const char *test)
@@ -45,11 +28,11 @@ static bool skipped(const char *test)
  * seen from here (the namespace's PID 1 is unshare's child). */
 static pid_t start_in_namespace(const char *ini, const char *script, pid_t *initc)
 {
-	char *conf = write_file(dir, "initc.ini", ini);
-	char *app = write_file(dir, "app.sh", script);
+	char *conf = write_file(T, "initc.ini", ini);
+	char *app = write_file(T, "app.sh", script);
 	const char *args[] = { "unshare", "--pid", "--fork", "--mount-proc", initc_bin(), "-c",
-			       conf, "-s", "--", "sh", app, dir, NULL };
-	pid_t pid = start_program(args, NULL, dir);
+			       conf, "-s", "--", "sh", app, T, NULL };
+	pid_t pid = start_program(args, NULL, T);
 
 	*initc = find_child(pid, 10000);
 	ck_assert_msg(*initc > 0, "unshare started no child");
@@ -60,7 +43,7 @@ static pid_t start_in_namespace(const char *ini, const char *script, pid_t *init
 
 static void assert_file_appears(const char *name)
 {
-	char *p = path_in(name);
+	char *p = scratch_path(name);
 
 	ck_assert_msg(wait_for_file(p, 10000), "%s never appeared", p);
 	free(p);
@@ -70,7 +53,7 @@ START_TEST(test_pid1_term_from_outside_reaches_the_app)
 {
 	pid_t initc, pid;
 	struct run_result res;
-	char *marker = path_in("marker"), *ppid = path_in("ppid"), *text;
+	char *marker = scratch_path("marker"), *ppid = scratch_path("ppid"), *text;
 
 	if (skipped(__func__))
 		return;
@@ -85,7 +68,7 @@ START_TEST(test_pid1_term_from_outside_reaches_the_app)
 	ck_assert_msg(text && atoi(text) == 1, "the app's parent is %s, not PID 1", text);
 	free(text);
 	ck_assert_int_eq(kill(initc, SIGTERM), 0);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 7, "exited %d, want the app's 7; stderr: %s", res.status,
 		      res.err);
 	text = read_file(marker);
@@ -104,7 +87,7 @@ START_TEST(test_pid1_reaps_fifty_orphans)
 {
 	pid_t initc, pid;
 	struct run_result res;
-	char *zombies = path_in("zombies"), *text;
+	char *zombies = scratch_path("zombies"), *text;
 	int children = 0, z = -1;
 
 	if (skipped(__func__))
@@ -122,7 +105,7 @@ START_TEST(test_pid1_reaps_fifty_orphans)
 	for (int i = 0; i < 500 && (children = count_children(initc, false)) != 51; i++)
 		sleep_ms(20);
 	ck_assert_msg(children == 51, "PID 1 has %d children, want the app + 50 orphans", children);
-	free(write_file(dir, "go", ""));
+	free(write_file(T, "go", ""));
 	for (int i = 0; i < 500; i++) {
 		children = count_children(initc, false);
 		z = count_children(initc, true);
@@ -132,8 +115,8 @@ START_TEST(test_pid1_reaps_fifty_orphans)
 	}
 	ck_assert_msg(children == 1 && z == 0, "PID 1 still has %d children, %d zombies", children,
 		      z);
-	free(write_file(dir, "quit", ""));
-	wait_initc(pid, dir, 30, &res);
+	free(write_file(T, "quit", ""));
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 0, "exited %d; stderr: %s", res.status, res.err);
 	text = read_file(zombies);
 	ck_assert_msg(text && strcmp(text, "0\n") == 0, "zombies in the namespace: %s", text);
@@ -147,7 +130,7 @@ START_TEST(test_pid1_leftovers_get_term_then_kill_after_grace)
 {
 	pid_t initc, pid;
 	struct run_result res;
-	char *marker = path_in("marker"), *text;
+	char *marker = scratch_path("marker"), *text;
 
 	if (skipped(__func__))
 		return;
@@ -159,7 +142,7 @@ START_TEST(test_pid1_leftovers_get_term_then_kill_after_grace)
 		"while [ ! -e \"$1/r1\" ] || [ ! -e \"$1/r2\" ]; do sleep 0.05; done\n"
 		"exit 0\n",
 		&initc);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 0, "exited %d, want the app's 0; stderr: %s", res.status,
 		      res.err);
 	text = read_file(marker);
@@ -183,7 +166,7 @@ START_TEST(test_pid1_coalesced_exits_never_hang)
 	for (int round = 0; round < 3; round++) {
 		pid_t initc, pid;
 		struct run_result res;
-		char *ready = path_in("ready");
+		char *ready = scratch_path("ready");
 
 		unlink(ready);
 		pid = start_in_namespace("[initc]\ngrace = 10m\n[main]\nsignal_group = true\n",
@@ -194,7 +177,7 @@ START_TEST(test_pid1_coalesced_exits_never_hang)
 		ck_assert_msg(wait_for_file(ready, 10000), "the app did not start");
 		sleep_ms(100);
 		kill(initc, SIGTERM);
-		wait_initc(pid, dir, 20, &res);
+		wait_initc(pid, T, 20, &res);
 		ck_assert_msg(res.status == 143, "round %d: exited %d (-1: hung); stderr: %s", round,
 			      res.status, res.err);
 		free(ready);
@@ -215,7 +198,7 @@ START_TEST(test_pid1_app_and_children_exiting_together_never_hang)
 					 "for i in $(seq 50); do sleep 0.3 & done\n"
 					 "sleep 0.3\nexit 9\n",
 					 &initc);
-		wait_initc(pid, dir, 20, &res);
+		wait_initc(pid, T, 20, &res);
 		ck_assert_msg(res.status == 9, "round %d: exited %d (-1: hung); stderr: %s", round,
 			      res.status, res.err);
 		run_result_free(&res);
@@ -233,7 +216,7 @@ int main(void)
 	can_unshare = can_unshare_pid();
 	if (!can_unshare)
 		printf("SKIP pid1_supervise: PID namespaces not permitted (needs root and unshare)\n");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_pid1_term_from_outside_reaches_the_app);
 	tcase_add_test(tc, test_pid1_reaps_fifty_orphans);

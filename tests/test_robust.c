@@ -20,24 +20,6 @@
 
 #include "harness.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = make_tempdir();
-}
-
-static void teardown(void)
-{
-	rm_rf(dir);
-	free(dir);
-}
-
-static char *path_in(const char *name)
-{
-	return path_join(dir, name);
-}
-
 /* The absolute path of helper name. */
 static char *helper(const char *name)
 {
@@ -67,15 +49,15 @@ static unsigned long long ignored_in(const char *path)
  * and the app (either mode) still gets SIGCHLD ignored as initc did. */
 static void run_with_sigchld_ignored(bool supervise)
 {
-	char *conf = write_config(dir, "[step:first]\ncommand = sh -c 'exit 0'\n");
+	char *conf = write_config(T, "[step:first]\ncommand = sh -c 'exit 0'\n");
 	char *launcher = helper("launcher"), *inspect = helper("inspect");
-	char *out = path_in("app.txt");
+	char *out = scratch_path("app.txt");
 	const char *args[] = { launcher, "-i", "17", "--", initc_bin(), "-c", conf,
 			       supervise ? "-s" : "-v", "--", inspect, out, NULL };
 	struct run_result res;
-	pid_t pid = start_program(args, NULL, dir);
+	pid_t pid = start_program(args, NULL, T);
 
-	wait_initc(pid, dir, 20, &res);
+	wait_initc(pid, T, 20, &res);
 	ck_assert_msg(res.status == 0, "%s: initc exited %d (-1: hung); stderr: %s",
 		      supervise ? "supervise" : "exec", res.status, res.err);
 	/* Not under valgrind, which catches SIGCHLD itself: exec resets it. */
@@ -99,10 +81,10 @@ END_TEST
 /* Starts `initc -s -- sigrecord DIR` with a long grace; waits for it. */
 static pid_t start_recorder(void)
 {
-	char *conf = write_config(dir, "[initc]\ngrace = 10m\n");
-	char *rec = helper("sigrecord"), *ready = path_in("ready");
-	const char *args[] = { "-c", conf, "-s", "--", rec, dir, NULL };
-	pid_t pid = start_initc(args, NULL, dir);
+	char *conf = write_config(T, "[initc]\ngrace = 10m\n");
+	char *rec = helper("sigrecord"), *ready = scratch_path("ready");
+	const char *args[] = { "-c", conf, "-s", "--", rec, T, NULL };
+	pid_t pid = start_initc(args, NULL, T);
 
 	ck_assert_msg(wait_for_file(ready, 10000), "sigrecord did not start");
 	free(conf);
@@ -114,7 +96,7 @@ static pid_t start_recorder(void)
 /* True when the record file DIR/got has a line with sig. */
 static bool recorded(int sig)
 {
-	char *got = path_in("got"), *text = read_file(got);
+	char *got = scratch_path("got"), *text = read_file(got);
 	bool found = false;
 
 	for (char *p = text, *end; p && *p && !found; p = end) {
@@ -144,9 +126,9 @@ static void finish_recorder(pid_t pid)
 {
 	struct run_result res;
 
-	free(write_file(dir, "quit", ""));
+	free(write_file(T, "quit", ""));
 	kill(pid, SIGUSR1);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 0, "initc exited %d; stderr: %s", res.status, res.err);
 	run_result_free(&res);
 }
@@ -253,7 +235,7 @@ static char *slow_path(void)
 
 	n += (size_t)snprintf(path, cap, "PATH=");
 	for (int i = 0; i < 2000; i++)
-		n += (size_t)snprintf(path + n, cap - n, "%s/none%d:", dir, i);
+		n += (size_t)snprintf(path + n, cap - n, "%s/none%d:", T, i);
 	snprintf(path + n, cap - n, "/usr/bin:/bin");
 	return path;
 }
@@ -274,11 +256,11 @@ START_TEST(test_term_during_exec_handoff_is_never_lost)
 	    skip_emulated("test_term_during_exec_handoff_is_never_lost", EMU_VIRTUAL_SIGNALS))
 		return;
 	env[0] = path = slow_path();
-	args[1] = conf = write_config(dir, "# no steps\n");
+	args[1] = conf = write_config(T, "# no steps\n");
 	srand((unsigned)time(NULL));
 	for (int trial = 0; trial < 200; trial++) {
-		pid_t pid = start_initc(args, env, dir);
-		char comm[32], *err = path_in(".stderr"), *said;
+		pid_t pid = start_initc(args, env, T);
+		char comm[32], *err = scratch_path(".stderr"), *said;
 		int status;
 
 		ck_assert_msg(wait_term_blocked(pid), "initc never blocked SIGTERM");
@@ -314,7 +296,7 @@ END_TEST
 /* The pid in DIR/name, once the file is there. */
 static pid_t pid_in(const char *name)
 {
-	char *p = path_in(name), *text;
+	char *p = scratch_path(name), *text;
 	pid_t pid;
 
 	ck_assert_msg(wait_for_file(p, 10000), "%s never appeared", p);
@@ -334,11 +316,11 @@ START_TEST(test_failed_attempts_leave_no_detached_process)
 {
 	/* detach.sh FILE: sleep in a session of its own, its pid in FILE once
 	 * detached (a step must wait for that, README "How it runs"). */
-	char *detach = write_file(dir, "detach.sh",
+	char *detach = write_file(T, "detach.sh",
 				  "setsid sleep 300 &\n"
 				  "until [ \"$(cut -d' ' -f6 /proc/$!/stat)\" = $! ]; do sleep 0.01; done\n"
 				  "echo $! > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"\n");
-	char *conf = write_config(dir,
+	char *conf = write_config(T,
 				  "[initc]\ngrace = 1s\n"
 				  "[step:daemon]\n"
 				  "shell = sh %s %s/kept\n"
@@ -348,7 +330,7 @@ START_TEST(test_failed_attempts_leave_no_detached_process)
 				  "[step:hangs]\n"
 				  "shell = sh %s %s/timedout; sleep 300\n"
 				  "timeout = 1s\n",
-				  detach, dir, detach, dir, dir, dir, detach, dir);
+				  detach, T, detach, T, T, T, detach, T);
 	const char *args[] = { "-c", conf, NULL };
 	const char *names[] = { "failed.", "failed.1", "timedout" };
 	struct run_result res;
@@ -383,7 +365,7 @@ END_TEST
  * saying why) when this system cannot mount FUSE. */
 static pid_t mount_hung_fs(const char *test)
 {
-	char *mnt = path_in("hung"), *ready = path_in("hung.ready"), *prog = helper("hang_fuse");
+	char *mnt = scratch_path("hung"), *ready = scratch_path("hung.ready"), *prog = helper("hang_fuse");
 	const char *argv[] = { prog, mnt, ready, NULL };
 	pid_t pid = 0;
 
@@ -412,7 +394,7 @@ out:
  * deadline nor the stop may wait for the file system. */
 static void expect_unblocked(const char *test, const char *ini, int term_after_ms, int want)
 {
-	char *conf = write_config(dir, "%s", ini);
+	char *conf = write_config(T, "%s", ini);
 	const char *args[] = { "-c", conf, "--", "true", NULL };
 	pid_t fs = mount_hung_fs(test), pid;
 	struct run_result res;
@@ -421,15 +403,15 @@ static void expect_unblocked(const char *test, const char *ini, int term_after_m
 		free(conf);
 		return;
 	}
-	pid = start_initc(args, NULL, dir);
+	pid = start_initc(args, NULL, T);
 	if (term_after_ms) {
 		sleep_ms(term_after_ms);
 		kill(pid, SIGTERM);
 	}
-	wait_initc(pid, dir, 20, &res);
+	wait_initc(pid, T, 20, &res);
 	stop_helper(fs); /* aborts the connection: what still waits gets ENOTCONN */
 	{
-		char *mnt = path_in("hung");
+		char *mnt = scratch_path("hung");
 
 		umount2(mnt, MNT_DETACH);
 		free(mnt);
@@ -446,10 +428,10 @@ START_TEST(test_creates_on_a_hung_mount_keeps_deadline_and_term)
 	char *ini;
 
 	ck_assert(asprintf(&ini, "[initc]\ndeadline = 2s\n[step:s]\ncommand = true\ncreates = %s/hung/x\n",
-			   dir) > 0);
+			   T) > 0);
 	expect_unblocked("creates, deadline", ini, 0, 124);
 	free(ini);
-	ck_assert(asprintf(&ini, "[step:s]\ncommand = true\ncreates = %s/hung/x\n", dir) > 0);
+	ck_assert(asprintf(&ini, "[step:s]\ncommand = true\ncreates = %s/hung/x\n", T) > 0);
 	expect_unblocked("creates, TERM", ini, 1000, 143);
 	free(ini);
 }
@@ -463,14 +445,14 @@ START_TEST(test_step_starting_on_a_hung_mount_keeps_deadline_and_term)
 	char *ini;
 
 	ck_assert(asprintf(&ini, "[initc]\ndeadline = 2s\n[step:s]\ncommand = true\ndirectory = %s/hung\n",
-			   dir) > 0);
+			   T) > 0);
 	expect_unblocked("directory, deadline", ini, 0, 124);
 	free(ini);
-	ck_assert(asprintf(&ini, "[initc]\ngrace = 1s\n[step:s]\ncommand = %s/hung/prog\n", dir) > 0);
+	ck_assert(asprintf(&ini, "[initc]\ngrace = 1s\n[step:s]\ncommand = %s/hung/prog\n", T) > 0);
 	expect_unblocked("exec, TERM", ini, 1000, 143);
 	free(ini);
 	ck_assert(asprintf(&ini, "[initc]\ngrace = 1s\n[step:s]\ncommand = %s/hung/prog\ntimeout = 1s\n",
-			   dir) > 0);
+			   T) > 0);
 	expect_unblocked("exec, timeout", ini, 0, 124);
 	free(ini);
 }
@@ -494,10 +476,10 @@ static char state_of(pid_t pid)
  * initc says so and continues it, rather than wait forever unnoticed. */
 START_TEST(test_stopped_app_without_a_terminal_is_continued)
 {
-	char *conf = write_config(dir, "[initc]\ngrace = 1s\n");
+	char *conf = write_config(T, "[initc]\ngrace = 1s\n");
 	const char *args[] = { "setsid", initc_bin(), "-c", conf, "-s", "--", "sleep", "30", NULL };
-	pid_t pid = start_program(args, NULL, dir), app = find_child(pid, 10000);
-	char *err = path_in(".stderr");
+	pid_t pid = start_program(args, NULL, T), app = find_child(pid, 10000);
+	char *err = scratch_path(".stderr");
 	struct run_result res;
 
 	ck_assert_msg(app > 0, "no app");
@@ -508,7 +490,7 @@ START_TEST(test_stopped_app_without_a_terminal_is_continued)
 		sleep_ms(10);
 	ck_assert_msg(state_of(app) != 'T', "the app is still stopped");
 	kill(pid, SIGTERM);
-	wait_initc(pid, dir, 20, &res);
+	wait_initc(pid, T, 20, &res);
 	ck_assert_msg(res.status == 143, "initc exited %d; stderr: %s", res.status, res.err);
 	run_result_free(&res);
 	free(err);
@@ -523,7 +505,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_started_with_sigchld_ignored_still_sees_every_exit);
 	tcase_add_test(tc, test_fault_signals_sent_with_kill_are_forwarded);
@@ -535,7 +517,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	/* 200 starts of initc: a case of its own (CK_RUN_CASE=handoff). */
 	tc = tcase_create("handoff");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_term_during_exec_handoff_is_never_lost);
 	suite_add_tcase(s, tc);

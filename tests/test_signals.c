@@ -21,24 +21,6 @@ static const int forwarded[] = {
 	SIGSTKFLT, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO,	  SIGPWR,
 };
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = make_tempdir();
-}
-
-static void teardown(void)
-{
-	rm_rf(dir);
-	free(dir);
-}
-
-static char *path_in(const char *name)
-{
-	return path_join(dir, name);
-}
-
 /* True when the record file at path has a line with sig. */
 static bool recorded(const char *path, int sig)
 {
@@ -71,20 +53,20 @@ static bool wait_recorded(const char *path, int sig, int timeout_ms)
  * QUIT start it, and the app must not be killed during the matrix. */
 static pid_t start_recorder(bool group, bool with_child)
 {
-	char *conf = write_file(dir, "initc.ini",
+	char *conf = write_file(T, "initc.ini",
 				group ? "[initc]\ngrace = 10m\n[main]\nsignal_group = true\n"
 				      : "[initc]\ngrace = 10m\n");
-	char *rec, *ready = path_in("ready"), *ready_child = path_in("ready.child");
+	char *rec, *ready = scratch_path("ready"), *ready_child = scratch_path("ready.child");
 	const char *h = getenv("HELPERS");
 	pid_t pid;
 
 	if (asprintf(&rec, "%s/sigrecord", h && *h ? h : "build/tests/helpers") < 0)
 		abort();
 	{
-		const char *args[] = { "-c", conf, "-s", "--", rec, dir, with_child ? "-g" : NULL,
+		const char *args[] = { "-c", conf, "-s", "--", rec, T, with_child ? "-g" : NULL,
 				       NULL };
 
-		pid = start_initc(args, NULL, dir);
+		pid = start_initc(args, NULL, T);
 	}
 	ck_assert_msg(wait_for_file(ready, 10000), "sigrecord did not start");
 	if (with_child)
@@ -101,9 +83,9 @@ static void finish(pid_t pid)
 {
 	struct run_result res;
 
-	free(write_file(dir, "quit", ""));
+	free(write_file(T, "quit", ""));
 	kill(pid, SIGUSR1);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 0, "initc exited %d; stderr: %s", res.status, res.err);
 	run_result_free(&res);
 }
@@ -112,7 +94,7 @@ static void finish(pid_t pid)
  * checks that it reaches the app and, with with_child, its child. */
 static void run_matrix(pid_t pid, bool check_child)
 {
-	char *got = path_in("got"), *got_child = path_in("got.child");
+	char *got = scratch_path("got"), *got_child = scratch_path("got.child");
 	size_t n = sizeof(forwarded) / sizeof(forwarded[0]);
 	/* valgrind keeps the highest real-time signal for itself */
 	size_t extra = getenv("INITC_UNDER_VALGRIND") ? 1 : 2;
@@ -153,7 +135,7 @@ END_TEST
 START_TEST(test_without_signal_group_only_the_app_gets_signals)
 {
 	pid_t pid = start_recorder(false, true);
-	char *got = path_in("got"), *got_child = path_in("got.child");
+	char *got = scratch_path("got"), *got_child = scratch_path("got.child");
 
 	kill(pid, SIGUSR2);
 	ck_assert_msg(wait_recorded(got, SIGUSR2, 10000), "SIGUSR2 did not reach the app");
@@ -192,7 +174,7 @@ START_TEST(test_signals_the_c_library_reserves_reach_the_app)
 		pid_t pid;
 
 		/* a directory per run: its own stderr file */
-		ck_assert(asprintf(&run_dir, "%s/%d", dir, sig) > 0 && mkdir(run_dir, 0755) == 0);
+		ck_assert(asprintf(&run_dir, "%s/%d", T, sig) > 0 && mkdir(run_dir, 0755) == 0);
 		err = path_join(run_dir, ".stderr");
 		pid = start_initc(args, NULL, run_dir);
 		ck_assert_msg(wait_for_text(err, "main: started", 10000), "the app did not start");
@@ -217,7 +199,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_every_forwardable_signal_reaches_the_app);
 	tcase_add_test(tc, test_signal_group_reaches_a_grandchild_in_the_group);

@@ -1,5 +1,5 @@
-/* Integration tests of start-up configuration (SPEC §12 and the
- * termination message of §11), through the real build/initc: values
+/* Integration tests of start-up configuration (README, "Start-up
+ * configuration", and its termination message), through the real build/initc: values
  * passed on through INITC_ENV, templates, secrets from files. Each test
  * gets a temp dir T (exported as $T to initc and its steps). */
 #include <check.h>
@@ -13,8 +13,6 @@
 
 #include "harness.h"
 
-static char *T, *t_env;
-
 /* $T/name in one of a few static buffers, for paths used once inline (a
  * malloc'd one there would leak under the sanitizers' leak check). */
 static const char *tpath(const char *name)
@@ -27,48 +25,9 @@ static const char *tpath(const char *name)
 	return b;
 }
 
-static void setup(void)
-{
-	T = make_tempdir();
-	if (asprintf(&t_env, "T=%s", T) < 0)
-		abort();
-}
-
-static void teardown(void)
-{
-	rm_rf(T);
-	free(T);
-	free(t_env);
-}
-
-/* Writes the config, runs initc -c config [args...] with T and env, waits
- * up to 20 s. */
-static void run_with(const char *config, const char *const *args, const char *const *env,
-		     struct run_result *r)
-{
-	const char *argv[16] = { "-c" };
-	const char *envp[8] = { t_env };
-	char *conf = write_file(T, "initc.ini", config);
-	size_t n = 2, m = 1;
-	pid_t pid;
-
-	argv[1] = conf;
-	while (args && args[n - 2] && n < 15) {
-		argv[n] = args[n - 2];
-		n++;
-	}
-	while (env && env[m - 1] && m < 7) {
-		envp[m] = env[m - 1];
-		m++;
-	}
-	pid = start_initc(argv, envp, T);
-	wait_initc(pid, T, 20, r);
-	free(conf);
-}
-
 static void run(const char *config, struct run_result *r)
 {
-	run_with(config, NULL, NULL, r);
+	run_scratch_config(config, NULL, NULL, 20, r);
 }
 
 /* run() with a config made from a format, where %1$s is T. */
@@ -300,13 +259,13 @@ START_TEST(test_template_renders_nginx_style)
 		   "    # ${UPSTREAM}\n"
 		   "}\n", 0640));
 	mkdir(tpath("out"), 0755);
-	run_with("[step:name]\n"
+	run_scratch_config("[step:name]\n"
 		 "shell = echo SERVER_NAME=example.com >> \"$INITC_ENV\"\n"
 		 "[step:render]\n"
 		 "template = ${T}/nginx.conf.tmpl\n"
 		 "output = ${T}/out/nginx.conf\n"
 		 "environment = UPSTREAM=app:9000\n",
-		 NULL, env, &r);
+		 NULL, env, 20, &r);
 	ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
 	out = read_file(dest);
 	ck_assert_ptr_nonnull(out);
@@ -470,7 +429,7 @@ static void assert_config_error(const char *body, const char *message)
 	if (asprintf(&config, "[step:marker]\nshell = touch $T/marker\n%s", body) < 0 ||
 	    asprintf(&expect, "%s:%s", conf_path, message) < 0)
 		abort();
-	run_with(config, check, NULL, &r);
+	run_scratch_config(config, check, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, expect);
 	run_result_free(&r);
@@ -510,7 +469,7 @@ START_TEST(test_template_check_prints_plan)
 	const char *check[] = { "--check", NULL };
 	char *expect;
 
-	run_with("[step:render]\ntemplate = ${T}/a.tmpl\noutput = ${T}/a.conf\n", check, NULL, &r);
+	run_scratch_config("[step:render]\ntemplate = ${T}/a.tmpl\noutput = ${T}/a.conf\n", check, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 0);
 	if (asprintf(&expect, "     template %s/a.tmpl -> %s/a.conf\n", T, T) < 0)
 		abort();
@@ -538,13 +497,13 @@ START_TEST(test_file_env_value_for_steps_and_app)
 	env[0] = e1;
 	env[1] = e2;
 	env[2] = NULL;
-	run_with("[initc]\n"
+	run_scratch_config("[initc]\n"
 		 "file_env = DB_PASSWORD, API_KEY OTHER\n"
 		 "[step:show]\n"
 		 "shell = echo \"step: [$DB_PASSWORD] [$API_KEY] ${DB_PASSWORD_FILE-gone} ${OTHER-unset}\"\n"
 		 "[main]\n"
 		 "command = sh -c 'echo \"app: [$DB_PASSWORD] $${API_KEY_FILE-gone}\"'\n",
-		 NULL, env, &r);
+		 NULL, env, 20, &r);
 	ck_assert_msg(r.status == 0, "status %d:\n%s", r.status, r.err);
 	ASSERT_OUT_HAS(r, "step: [s3 cret] [k\n] gone unset\n");
 	ASSERT_OUT_HAS(r, "app: [s3 cret] gone\n");
@@ -565,7 +524,7 @@ static void assert_refused_with(const char *config, const char *var, const char 
 	struct run_result r;
 	const char *env[] = { var, NULL };
 
-	run_with(config, NULL, env, &r);
+	run_scratch_config(config, NULL, env, 20, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, message);
 	ck_assert(!file_exists(tpath("marker")));
@@ -587,11 +546,11 @@ START_TEST(test_file_env_both_set_is_config_error)
 	if (asprintf(&expect, "%s/initc.ini:2: file_env: both DB_PASSWORD and DB_PASSWORD_FILE are set; "
 			      "unset one of them", T) < 0)
 		abort();
-	run_with(secret_config, check, env, &r);
+	run_scratch_config(secret_config, check, env, 20, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, expect);
 	run_result_free(&r);
-	run_with(secret_config, NULL, env, &r);
+	run_scratch_config(secret_config, NULL, env, 20, &r);
 	ck_assert_int_eq(r.status, 78);
 	ASSERT_ERR_HAS(r, expect);
 	ck_assert(!file_exists(tpath("marker")));
@@ -644,7 +603,7 @@ START_TEST(test_file_env_check_prints_source)
 	    asprintf(&expect, "file_env: DB_PASSWORD from %s\n", pw) < 0)
 		abort();
 	env[0] = var;
-	run_with("[initc]\nfile_env = DB_PASSWORD API_KEY\n", check, env, &r);
+	run_scratch_config("[initc]\nfile_env = DB_PASSWORD API_KEY\n", check, env, 20, &r);
 	ck_assert_int_eq(r.status, 0);
 	ASSERT_OUT_HAS(r, expect);
 	ASSERT_OUT_HAS(r, "file_env: API_KEY from API_KEY_FILE (not set: none)\n");
@@ -847,7 +806,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_initc_env_reaches_later_steps_and_app);
 	tcase_add_test(tc, test_initc_env_fresh_file_per_attempt);
 	tcase_add_test(tc, test_initc_env_step_as_other_user);

@@ -11,59 +11,14 @@
 
 #include "harness.h"
 
-static char *T, *t_env;
-
-static void setup(void)
-{
-	T = make_tempdir();
-	if (asprintf(&t_env, "T=%s", T) < 0)
-		abort();
-}
-
-static void teardown(void)
-{
-	rm_rf(T);
-	free(T);
-	free(t_env);
-}
-
-static char *path(const char *name)
-{
-	return path_join(T, name);
-}
-
-/* Writes the config, runs initc -c config [args...], waits up to 20 s. */
-static void run_with(const char *config, const char *const *args, const char *const *env,
-		     struct run_result *r)
-{
-	const char *argv[16] = { "-c" };
-	const char *envp[8] = { t_env };
-	char *conf = write_file(T, "initc.ini", config);
-	size_t n = 2, m = 1;
-	pid_t pid;
-
-	argv[1] = conf;
-	while (args && args[n - 2] && n < 15) {
-		argv[n] = args[n - 2];
-		n++;
-	}
-	while (env && env[m - 1] && m < 7) {
-		envp[m] = env[m - 1];
-		m++;
-	}
-	pid = start_initc(argv, envp, T);
-	wait_initc(pid, T, 20, r);
-	free(conf);
-}
-
 static void run(const char *config, struct run_result *r)
 {
-	run_with(config, NULL, NULL, r);
+	run_scratch_config(config, NULL, NULL, 20, r);
 }
 
 static char *slurp(const char *name)
 {
-	char *p = path(name), *text = read_file(p);
+	char *p = scratch_path(name), *text = read_file(p);
 
 	free(p);
 	return text ? text : strdup("<missing>");
@@ -71,7 +26,7 @@ static char *slurp(const char *name)
 
 static bool exists(const char *name)
 {
-	char *p = path(name);
+	char *p = scratch_path(name);
 	bool e = file_exists(p);
 
 	free(p);
@@ -328,13 +283,13 @@ START_TEST(test_initc_skip)
 	const char *skip[] = { "INITC_SKIP=b,c", NULL };
 	const char *bad[] = { "INITC_SKIP=nope", NULL };
 
-	run_with("[step:a]\nshell = touch $T/a\n[step:b]\nshell = touch $T/b\n[step:c]\nshell = touch $T/c\n",
-		 NULL, skip, &r);
+	run_scratch_config("[step:a]\nshell = touch $T/a\n[step:b]\nshell = touch $T/b\n[step:c]\nshell = touch $T/c\n",
+		 NULL, skip, 20, &r);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(exists("a") && !exists("b") && !exists("c"));
 	ASSERT_ERR_HAS(r, "step b: skipped (INITC_SKIP)");
 	run_result_free(&r);
-	run_with("[step:a]\nshell = touch $T/a2\n", NULL, bad, &r);
+	run_scratch_config("[step:a]\nshell = touch $T/a2\n", NULL, bad, 20, &r);
 	ck_assert_int_eq(r.status, 64);
 	ck_assert(!exists("a2"));
 	ASSERT_ERR_HAS(r, "INITC_SKIP names step 'nope', which the config does not have");
@@ -345,7 +300,7 @@ END_TEST
 START_TEST(test_user_nobody)
 {
 	struct run_result r;
-	char *ids, *out = path("out");
+	char *ids, *out = scratch_path("out");
 
 	if (geteuid() != 0) {
 		printf("SKIP test_user_nobody: needs root to drop privileges\n");
@@ -374,10 +329,10 @@ START_TEST(test_environment_and_directory)
 	char *got;
 	const char *env[] = { "FROM_INITC=inherited", NULL };
 
-	run_with("[step:env]\nshell = echo \"$FROM_INITC $A $B $(pwd)\" > $T/got\n"
+	run_scratch_config("[step:env]\nshell = echo \"$FROM_INITC $A $B $(pwd)\" > $T/got\n"
 		 "environment = A=1\nenvironment = B=${FROM_INITC:-x}-2\nenvironment = A=override\n"
 		 "directory = /tmp\n",
-		 NULL, env, &r);
+		 NULL, env, 20, &r);
 	ck_assert_int_eq(r.status, 0);
 	got = slurp("got");
 	ck_assert_str_eq(got, "inherited override inherited-2 /tmp\n");
@@ -460,9 +415,9 @@ START_TEST(test_exec_app_setup)
 	const char *args[] = { NULL };
 
 	/* [main] command with environment, directory; mask restored */
-	run_with("[main]\ncommand = sh -c \"echo $APPVAR $(pwd) $(grep SigBlk /proc/self/status) > ${T}/got\"\n"
+	run_scratch_config("[main]\ncommand = sh -c \"echo $APPVAR $(pwd) $(grep SigBlk /proc/self/status) > ${T}/got\"\n"
 		 "environment = APPVAR=hello\ndirectory = /tmp\n",
-		 args, NULL, &r);
+		 args, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 0);
 	got = slurp("got");
 	ck_assert_str_eq(got, "hello /tmp SigBlk: 0000000000000000\n");
@@ -476,7 +431,7 @@ START_TEST(test_exec_exit_status_passes_through)
 	struct run_result r;
 	const char *args[] = { "--", "sh", "-c", "exit 42", NULL };
 
-	run_with("", args, NULL, &r);
+	run_scratch_config("", args, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 42);
 	run_result_free(&r);
 }
@@ -490,15 +445,15 @@ START_TEST(test_exec_not_found_and_not_executable)
 	char *plain = write_file(T, "not-executable", "#!/bin/sh\necho hi\n");
 	const char *noexec[] = { "--", plain, NULL };
 
-	run_with("", missing, NULL, &r);
+	run_scratch_config("", missing, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 127);
 	ASSERT_ERR_HAS(r, "main: cannot run '/no/such/app': No such file or directory");
 	run_result_free(&r);
-	run_with("", in_path, NULL, &r);
+	run_scratch_config("", in_path, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 127);
 	ASSERT_ERR_HAS(r, "main: cannot run 'no-such-app-xyz': No such file or directory (not found in PATH)");
 	run_result_free(&r);
-	run_with("", noexec, NULL, &r);
+	run_scratch_config("", noexec, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 126);
 	ASSERT_ERR_HAS(r, "Permission denied");
 	ASSERT_ERR_HAS(r, plain);
@@ -512,7 +467,7 @@ START_TEST(test_term_during_step)
 	struct run_result r;
 	const char *argv[] = { "-c", NULL, "--", "touch", NULL, NULL };
 	char *conf = write_file(T, "initc.ini", "[step:long]\nshell = echo $$ > $T/step-pid; exec sleep 60\n");
-	char *app = path("app-started"), *marker = path("step-pid");
+	char *app = scratch_path("app-started"), *marker = scratch_path("step-pid");
 	const char *env[] = { t_env, NULL };
 	pid_t pid, step;
 
@@ -544,7 +499,7 @@ START_TEST(test_hup_forwarded_to_step)
 				"[step:reload]\nshell = trap 'echo HUP > $T/got; exit 0' HUP\n"
 				"        touch $T/ready; sleep 60 & wait\n"
 				"[step:after]\nshell = touch $T/after\n");
-	char *ready = path("ready");
+	char *ready = scratch_path("ready");
 	const char *env[] = { t_env, NULL };
 	char *got;
 	pid_t pid;
@@ -597,24 +552,24 @@ START_TEST(test_check_and_usage)
 	const char *check[] = { "--check", NULL };
 	const char *bogus[] = { "--bogus", NULL };
 
-	run_with("[step:a]\nshell = touch $T/ran\ntimeout = 2s\nretries = 3\n[main]\ncommand = app --x\n", check,
-		 NULL, &r);
+	run_scratch_config("[step:a]\nshell = touch $T/ran\ntimeout = 2s\nretries = 3\n[main]\ncommand = app --x\n", check,
+		 NULL, 20, &r);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(!exists("ran"));
 	ck_assert_msg(strstr(r.out, "1. a"), "%s", r.out);
 	ck_assert_msg(strstr(r.out, "timeout 2s, retries 3"), "%s", r.out);
 	ck_assert_msg(strstr(r.out, "main (exec): app --x"), "%s", r.out);
 	run_result_free(&r);
-	run_with("[step:marker]\nshell = touch $T/ran\n[step:b]\ncommand = true\ntimeout = forever\n", NULL, NULL, &r);
+	run_scratch_config("[step:marker]\nshell = touch $T/ran\n[step:b]\ncommand = true\ntimeout = forever\n", NULL, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 78);
 	ck_assert(!exists("ran"));
 	ASSERT_ERR_HAS(r, "initc.ini:5: timeout: bad duration 'forever'");
 	ASSERT_ERR_HAS(r, "invalid config: nothing was run");
 	run_result_free(&r);
-	run_with("[step:b]\ncommand = true\ntimeout = forever\n", check, NULL, &r);
+	run_scratch_config("[step:b]\ncommand = true\ntimeout = forever\n", check, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 78);
 	run_result_free(&r);
-	run_with("", bogus, NULL, &r);
+	run_scratch_config("", bogus, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 64);
 	ASSERT_ERR_HAS(r, "initc: unknown option '--bogus'; see 'initc --help'");
 	run_result_free(&r);
@@ -642,12 +597,12 @@ START_TEST(test_quiet_and_verbose)
 	const char *quiet[] = { "-q", NULL };
 	const char *verbose[] = { "-v", NULL };
 
-	run_with("[step:a]\ncommand = false\nretries = 1\nretry_delay = 10ms\n", quiet, NULL, &r);
+	run_scratch_config("[step:a]\ncommand = false\nretries = 1\nretry_delay = 10ms\n", quiet, NULL, 20, &r);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_msg(!strstr(r.err, "starting"), "%s", r.err);
 	ASSERT_ERR_HAS(r, "step a: failed for good");
 	run_result_free(&r);
-	run_with("[step:a]\ncommand = false\nretries = 1\nretry_delay = 10ms\n", verbose, NULL, &r);
+	run_scratch_config("[step:a]\ncommand = false\nretries = 1\nretry_delay = 10ms\n", verbose, NULL, 20, &r);
 	ASSERT_ERR_HAS(r, "step a: starting again: false");
 	run_result_free(&r);
 }
@@ -661,7 +616,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_steps_run_in_order);
 	tcase_add_test(tc, test_failure_stops_sequence);
 	tcase_add_test(tc, test_killed_step_status);

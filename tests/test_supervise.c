@@ -14,24 +14,6 @@
 
 #include "harness.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = make_tempdir();
-}
-
-static void teardown(void)
-{
-	rm_rf(dir);
-	free(dir);
-}
-
-static char *path_in(const char *name)
-{
-	return path_join(dir, name);
-}
-
 /* The absolute path of a helper program ([main] directory may change the
  * working directory before it runs). */
 static char *helper(const char *name)
@@ -50,7 +32,7 @@ static char *helper(const char *name)
 /* Runs `initc -q -c DIR/initc.ini -s -- sh -c SCRIPT` to the end. */
 static int run_sh(const char *ini, const char *script, struct run_result *res)
 {
-	char *conf = write_file(dir, "initc.ini", ini);
+	char *conf = write_file(T, "initc.ini", ini);
 	const char *args[] = { "-q", "-c", conf, "-s", "--", "sh", "-c", script, NULL };
 
 	run_initc(args, NULL, 30, res);
@@ -61,10 +43,10 @@ static int run_sh(const char *ini, const char *script, struct run_result *res)
 /* Starts `initc -c DIR/initc.ini -s -- sh DIR/app.sh DIR` in the background. */
 static pid_t start_script(const char *ini, const char *script)
 {
-	char *conf = write_file(dir, "initc.ini", ini);
-	char *app = write_file(dir, "app.sh", script);
-	const char *args[] = { "-c", conf, "-s", "--", "sh", app, dir, NULL };
-	pid_t pid = start_initc(args, NULL, dir);
+	char *conf = write_file(T, "initc.ini", ini);
+	char *app = write_file(T, "app.sh", script);
+	const char *args[] = { "-c", conf, "-s", "--", "sh", app, T, NULL };
+	pid_t pid = start_initc(args, NULL, T);
 
 	free(conf);
 	free(app);
@@ -73,7 +55,7 @@ static pid_t start_script(const char *ini, const char *script)
 
 static void assert_file_appears(const char *name)
 {
-	char *p = path_in(name);
+	char *p = scratch_path(name);
 
 	ck_assert_msg(wait_for_file(p, 10000), "%s never appeared", p);
 	free(p);
@@ -81,7 +63,7 @@ static void assert_file_appears(const char *name)
 
 static pid_t pid_from(const char *name)
 {
-	char *p = path_in(name), *s = read_file(p);
+	char *p = scratch_path(name), *s = read_file(p);
 	pid_t pid;
 
 	ck_assert_msg(s != NULL, "cannot read %s", p);
@@ -153,7 +135,7 @@ START_TEST(test_stop_kills_app_that_ignores_term_after_grace)
 
 	assert_file_appears("ready");
 	kill(pid, SIGTERM);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 137, "initc exited %d, want 137; stderr: %s", res.status,
 		      res.err);
 	ck_assert_msg(strstr(res.err, "after the stop signal; killing it"), "stderr: %s", res.err);
@@ -180,7 +162,7 @@ START_TEST(test_stop_leftovers_share_the_stop_grace)
 
 	assert_file_appears("ready");
 	kill(pid, SIGTERM);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 4, "initc exited %d; stderr: %s", res.status, res.err);
 	left = strstr(res.err, "left behind (grace ");
 	ck_assert_msg(left != NULL, "stderr: %s", res.err);
@@ -201,7 +183,7 @@ START_TEST(test_stop_is_forwarded_and_app_status_kept)
 
 	assert_file_appears("ready");
 	kill(pid, SIGTERM);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 21, "initc exited %d; stderr: %s", res.status, res.err);
 	run_result_free(&res);
 }
@@ -214,18 +196,18 @@ END_TEST
 static void inspect_through_launcher(const char *const *launcher_opts, char **ref, char **step,
 				     char **app)
 {
-	char *conf, *ini, *ref_path = path_in("ref"), *app_path = path_in("app");
-	char *step_path = path_in("step");
+	char *conf, *ini, *ref_path = scratch_path("ref"), *app_path = scratch_path("app");
+	char *step_path = scratch_path("step");
 	char *launcher = helper("launcher"), *inspect = helper("inspect");
 	const char *argv[32];
 	struct run_result res;
 	size_t n = 0;
 	pid_t pid;
 
-	if (asprintf(&ini, "[initc]\nstatus_file = %s/status\n[step:one]\ncommand = %s %s\n", dir,
+	if (asprintf(&ini, "[initc]\nstatus_file = %s/status\n[step:one]\ncommand = %s %s\n", T,
 		     inspect, step_path) < 0)
 		abort();
-	conf = write_file(dir, "initc.ini", ini);
+	conf = write_file(T, "initc.ini", ini);
 	argv[n++] = launcher;
 	while (*launcher_opts)
 		argv[n++] = *launcher_opts++;
@@ -241,8 +223,8 @@ static void inspect_through_launcher(const char *const *launcher_opts, char **re
 	argv[n++] = inspect;
 	argv[n++] = app_path;
 	argv[n] = NULL;
-	pid = start_program(argv, NULL, dir);
-	wait_initc(pid, dir, 30, &res);
+	pid = start_program(argv, NULL, T);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 0, "launcher/initc exited %d; stderr: %s", res.status, res.err);
 	*ref = read_file(ref_path);
 	*app = read_file(app_path);
@@ -388,7 +370,7 @@ END_TEST
 
 START_TEST(test_main_environment_and_directory_apply)
 {
-	char *sub = path_in("sub"), *out = path_in("out"), *inspect = helper("inspect");
+	char *sub = scratch_path("sub"), *out = scratch_path("out"), *inspect = helper("inspect");
 	char *ini, *conf, *text, want[4200];
 	struct run_result res;
 
@@ -396,7 +378,7 @@ START_TEST(test_main_environment_and_directory_apply)
 	if (asprintf(&ini, "[main]\nmode = supervise\nenvironment = MARK=hello\ndirectory = %s\n"
 			   "command = %s %s\n", sub, inspect, out) < 0)
 		abort();
-	conf = write_file(dir, "initc.ini", ini);
+	conf = write_file(T, "initc.ini", ini);
 	{
 		const char *args[] = { "-q", "-c", conf, NULL };
 
@@ -421,7 +403,7 @@ END_TEST
 START_TEST(test_subreaper_reaps_orphans_of_the_app)
 {
 	pid_t pid;
-	char *pids_path = path_in("pids"), *pids, *quit = path_in("quit");
+	char *pids_path, *pids, *quit;
 	struct run_result res;
 	int children = 0, zombies = -1;
 
@@ -431,6 +413,8 @@ START_TEST(test_subreaper_reaps_orphans_of_the_app)
 			   "for i in $(seq 20); do (sleep 1000 & echo $! >> \"$1/pids\"); done\n"
 			   "touch \"$1/ready\"\n"
 			   "while [ ! -e \"$1/quit\" ]; do sleep 0.05; done\n");
+	pids_path = scratch_path("pids");
+	quit = scratch_path("quit");
 
 	assert_file_appears("ready");
 	/* The 20 sleeps lost their parent subshells: initc adopted them. */
@@ -454,8 +438,8 @@ START_TEST(test_subreaper_reaps_orphans_of_the_app)
 	}
 	ck_assert_msg(children == 1 && zombies == 0, "initc still has %d children, %d zombies",
 		      children, zombies);
-	free(write_file(dir, "quit", ""));
-	wait_initc(pid, dir, 30, &res);
+	free(write_file(T, "quit", ""));
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 0, "initc exited %d; stderr: %s", res.status, res.err);
 	run_result_free(&res);
 	free(pids);
@@ -479,13 +463,14 @@ START_TEST(test_leftovers_get_term_then_kill_after_grace)
 {
 	pid_t pid;
 	struct run_result res;
-	char *marker = path_in("marker"), *text;
+	char *marker = scratch_path("marker"), *text;
 
-	if (skip_emulated("test_leftovers_get_term_then_kill_after_grace", EMU_NO_SUBREAPER))
+	if (skip_emulated("test_leftovers_get_term_then_kill_after_grace", EMU_NO_SUBREAPER)) {
+		free(marker);
 		return;
+	}
 	pid = start_script("[initc]\ngrace = 1s\n", leftovers_script);
-
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 5, "initc exited %d, want the app's 5; stderr: %s", res.status,
 		      res.err);
 	text = read_file(marker);
@@ -504,7 +489,7 @@ END_TEST
 
 START_TEST(test_nothing_left_behind_means_no_cleanup)
 {
-	char *conf = write_file(dir, "initc.ini", "");
+	char *conf = write_file(T, "initc.ini", "");
 	const char *args[] = { "-c", conf, "-s", "--", "true", NULL };
 	struct run_result res;
 
@@ -528,7 +513,7 @@ START_TEST(test_coalesced_exits_never_hang)
 					 "touch \"$1/ready\"\n"
 					 "wait\n");
 		struct run_result res;
-		char *ready = path_in("ready");
+		char *ready = scratch_path("ready");
 
 		ck_assert_msg(wait_for_file(ready, 10000), "the app did not start");
 		for (int i = 0; i < 500 && count_children(pid, false) != 1; i++)
@@ -536,7 +521,7 @@ START_TEST(test_coalesced_exits_never_hang)
 		/* Let the shell reach `wait`, then stop everything at once. */
 		sleep_ms(100);
 		kill(pid, SIGTERM);
-		wait_initc(pid, dir, 20, &res);
+		wait_initc(pid, T, 20, &res);
 		ck_assert_msg(res.status == 143, "round %d: initc exited %d (-1: hung); stderr: %s",
 			      round, res.status, res.err);
 		unlink(ready);
@@ -575,7 +560,7 @@ START_TEST(test_idle_initc_makes_no_wakeups)
 	ck_assert_msg(before >= 0, "cannot read /proc/%d/status", (int)pid);
 	ck_assert_msg(after == before, "idle initc woke up %ld times in 3 s", after - before);
 	kill(pid, SIGTERM);
-	wait_initc(pid, dir, 30, &res);
+	wait_initc(pid, T, 30, &res);
 	ck_assert_int_eq(res.status, 143);
 	run_result_free(&res);
 }
@@ -588,7 +573,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_exit_statuses_propagate);
 	tcase_add_test(tc, test_app_killed_by_signal_gives_128_plus_n);

@@ -19,27 +19,6 @@
 
 #include "harness.h"
 
-static char *T, *t_env;
-
-static void setup(void)
-{
-	T = make_tempdir();
-	if (asprintf(&t_env, "T=%s", T) < 0)
-		abort();
-}
-
-static void teardown(void)
-{
-	rm_rf(T);
-	free(T);
-	free(t_env);
-}
-
-static __attribute__((unused)) char *path(const char *name)
-{
-	return path_join(T, name);
-}
-
 /* Writes T/initc.ini with every ${T} replaced by T's path (so keys that
  * initc does not expand, like status_file, can use it too). */
 static char *write_ini(const char *config)
@@ -215,7 +194,7 @@ START_TEST(test_success_codes_merge_across_drop_ins)
 	static const struct {
 		int app_exit, want;
 	} cases[] = { { 3, 0 }, { 200, 0 }, { 255, 0 }, { 4, 4 }, { 128, 128 } };
-	char *d = path("conf.d"), *cmd;
+	char *d = scratch_path("conf.d"), *cmd;
 	const char *argv[] = { "-c", d, NULL };
 	const char *envp[] = { t_env, NULL };
 	struct run_result r;
@@ -269,7 +248,7 @@ static void expect_refused(const char *target, const char *want)
 	const char *argv[] = { "-c", target, NULL, NULL };
 	const char *envp[] = { t_env, NULL };
 	struct run_result r;
-	char *marker = path("marker");
+	char *marker = scratch_path("marker");
 
 	for (int check = 0; check < 2; check++) {
 		argv[2] = check ? "--check" : NULL;
@@ -287,7 +266,7 @@ static void expect_accepted(const char *target)
 	const char *argv[] = { "-c", target, NULL };
 	const char *envp[] = { t_env, NULL };
 	struct run_result r;
-	char *marker = path("marker");
+	char *marker = scratch_path("marker");
 
 	wait_initc(start_initc(argv, envp, T), T, 20, &r);
 	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.err);
@@ -304,7 +283,7 @@ static const char marker_ini[] = "[step:mark]\ncommand = touch ${T}/marker\n";
  * may write (it is root's). */
 START_TEST(test_group_writable_config_refused)
 {
-	char *cfg = write_file(T, "c.ini", marker_ini), *d = path("conf.d"), want[512];
+	char *cfg = write_file(T, "c.ini", marker_ini), *d = scratch_path("conf.d"), want[512];
 
 	ck_assert_int_eq(chown(cfg, 0, 100), 0);
 	ck_assert_int_eq(chmod(cfg, 0664), 0);
@@ -362,7 +341,7 @@ END_TEST
  * owning group being root's) is refused too, naming the entry. */
 START_TEST(test_acl_writable_config_refused)
 {
-	char *cfg = write_file(T, "c.ini", marker_ini), *d = path("conf.d"), want[512];
+	char *cfg = write_file(T, "c.ini", marker_ini), *d = scratch_path("conf.d"), want[512];
 
 	if (!set_write_acl(cfg, 2, 1234)) {
 		printf("SKIP: no POSIX ACLs on %s: %s\n", T, strerror(errno));
@@ -418,7 +397,7 @@ static const char status_ini[] =
  * forever. Now the write goes on, and nothing follows the FIFO. */
 START_TEST(test_status_write_ignores_planted_fifo)
 {
-	char *st = path("st"), *fifo = path("st/status.tmp.1");
+	char *st = scratch_path("st"), *fifo = scratch_path("st/status.tmp.1");
 	struct run_result r;
 
 	if (!can_unshare_pid()) {
@@ -454,7 +433,7 @@ START_TEST(test_status_write_survives_racing_planter)
 		NULL
 	};
 	const char *envp[] = { t_env, NULL };
-	char *st = path("st"), *victim = path("victim");
+	char *st = scratch_path("st"), *victim = scratch_path("victim");
 	struct run_result r;
 	pid_t pid;
 
@@ -489,8 +468,8 @@ END_TEST
  * change (like /var/run -> /run) is followed. */
 START_TEST(test_status_dir_symlink_not_followed)
 {
-	char *shared = path("shared"), *elsewhere = path("elsewhere"), *link = path("shared/st"),
-	     *target = path("elsewhere/status"), *roots_link = path("st");
+	char *shared = scratch_path("shared"), *elsewhere = scratch_path("elsewhere"), *link = scratch_path("shared/st"),
+	     *target = scratch_path("elsewhere/status"), *roots_link = scratch_path("st");
 	struct run_result r;
 
 	ck_assert_int_eq(mkdir(shared, 0777), 0);
@@ -524,7 +503,7 @@ END_TEST
 START_TEST(test_status_option_never_blocks)
 {
 	const char *args[] = { "--status", NULL };
-	char *fifo = path("status");
+	char *fifo = scratch_path("status");
 	struct run_result r;
 	static const char ini[] = "[initc]\nstatus_file = ${T}/status\n";
 
@@ -561,7 +540,7 @@ END_TEST
 START_TEST(test_exec_failure_after_privilege_drop_says_error)
 {
 	const char *args[] = { "--status", NULL };
-	char *status = path("st/status"), *text;
+	char *status = scratch_path("st/status"), *text;
 	struct run_result r;
 
 	run_args("[initc]\nstatus_file = ${T}/st/status\n"
@@ -590,7 +569,7 @@ START_TEST(test_status_words_follow_kubectl)
 		int rc;
 	} cases[] = { { "true", "Completed\n", 0 }, { "exit 3", "Error\n", 3 } };
 	const char *verbose[] = { "-v", NULL };
-	char *status = path("status"), *text, ini[256];
+	char *status = scratch_path("status"), *text, ini[256];
 	struct run_result r;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -620,7 +599,7 @@ START_TEST(test_status_terminating_during_stop)
 	char *cfg = write_ini("[initc]\nstatus_file = ${T}/status\n[main]\nmode = supervise\n"
 			      "command = sh -c 'trap \"sleep 1; exit 143\" TERM; "
 			      "touch ${T}/up; while :; do sleep 0.1; done'\n");
-	char *up = path("up"), *status = path("status"), *text;
+	char *up = scratch_path("up"), *status = scratch_path("status"), *text;
 	struct run_result r;
 	pid_t pid;
 
@@ -730,7 +709,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 150);
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_add_test(tc, test_many_retries_cost_constant_work_each);
 	tcase_add_test(tc, test_user_groups_and_environment);
 	tcase_add_test(tc, test_success_codes_merge_across_drop_ins);

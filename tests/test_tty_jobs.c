@@ -12,23 +12,10 @@
 
 #include "harness.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = make_tempdir();
-}
-
-static void teardown(void)
-{
-	rm_rf(dir);
-	free(dir);
-}
-
 /* Runs tests/tty_jobs.py with mode and args; fails with its output. */
 static void run_session(const char *test, const char *mode, const char *ini, const char *extra)
 {
-	char *conf = write_file(dir, "initc.ini", ini);
+	char *conf = write_file(T, "initc.ini", ini);
 	char cmd[8192], out[8192] = "";
 	size_t len = 0;
 	FILE *p;
@@ -80,7 +67,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_steps_set_and_read_the_terminal_in_its_foreground);
 	tcase_add_test(tc, test_ctrl_z_stops_initc_with_its_app_and_fg_continues_both);

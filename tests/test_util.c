@@ -1,5 +1,5 @@
 /* Unit tests for src/util.c: sort_array against the C library's qsort, and
- * str_case_eqn, dir_list and describe_wait_status. */
+ * str_case_eqn, dir_list; and describe_wait_status (src/parse.c). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "util.h"
 
 static int by_int(const void *a, const void *b)
