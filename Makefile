@@ -19,7 +19,7 @@ ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(
 
 SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/plan.c src/user.c \
        src/spawn.c src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c \
-       src/handoff.c
+       src/handoff.c src/sched.c src/stop.c src/phase.c
 MAIN := src/main.c
 HDR := $(wildcard src/*.h)
 

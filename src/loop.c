@@ -14,7 +14,6 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,10 +25,64 @@ static int sigfd = -1;
 static sigset_t handled, original_mask, original_ignored, empty_set;
 static bool made_subreaper;
 
-/* The signals handled during init: forwarded to the running step; SIGPIPE
- * is only swallowed, so a closed stderr never kills initc. */
-static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,  SIGQUIT, SIGHUP,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE };
+/* The signal policy: what initc does with each signal it receives, per
+ * phase. During init, forwarded signals go to the running step's group and
+ * a stop signal ends the sequence; while supervising, to the app. SIGPIPE
+ * is handled during init only so that a closed stderr never kills initc
+ * (read_signal drops the ones initc causes itself). */
+static const struct {
+	int sig;
+	unsigned char action[2]; /* by enum signal_phase */
+} signal_policy[] = {
+	/*              init              supervise */
+	{ SIGCHLD,  { SIGNAL_REAP,      SIGNAL_REAP } },
+	{ SIGTERM,  { SIGNAL_STOP,      SIGNAL_STOP } },
+	{ SIGINT,   { SIGNAL_STOP,      SIGNAL_STOP } },
+	{ SIGQUIT,  { SIGNAL_STOP,      SIGNAL_STOP } },
+	{ SIGHUP,   { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGUSR1,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGUSR2,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGWINCH, { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGPIPE,  { SIGNAL_IGNORE,    SIGNAL_FORWARD } },
+	/* They cannot be caught. */
+	{ SIGKILL,  { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGSTOP,  { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	/* Faults are the kernel's to deliver to initc itself. */
+	{ SIGSEGV,  { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGBUS,   { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGILL,   { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGFPE,   { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGTRAP,  { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGSYS,   { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+};
+
+/* Every signal the table does not name: left alone during init, forwarded
+ * to the app while supervising (the real-time signals included). */
+static const unsigned char other_signals[2] = { SIGNAL_UNHANDLED, SIGNAL_FORWARD };
+
+static enum signal_phase phase = SIGNALS_INIT;
+
+enum signal_action loop_policy_in(enum signal_phase in, int sig)
+{
+	for (size_t i = 0; i < sizeof(signal_policy) / sizeof(signal_policy[0]); i++)
+		if (signal_policy[i].sig == sig)
+			return (enum signal_action)signal_policy[i].action[in];
+	return (enum signal_action)other_signals[in];
+}
+
+enum signal_action loop_policy(int sig)
+{
+	return loop_policy_in(phase, sig);
+}
+
+/* The set of signals the phase handles: blocked, and read from the signalfd. */
+static void handled_set(enum signal_phase in, sigset_t *set)
+{
+	sigemptyset(set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (loop_policy_in(in, sig) != SIGNAL_UNHANDLED)
+			sigset_add_any(set, sig);
+}
 
 const sigset_t *loop_original_mask(void)
 {
@@ -43,7 +96,7 @@ const sigset_t *loop_empty_set(void)
 
 bool loop_is_stop_signal(int sig)
 {
-	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+	return loop_policy(sig) == SIGNAL_STOP;
 }
 
 #if defined(__mips__)
@@ -107,9 +160,8 @@ const sigset_t *loop_original_ignored(void)
 int loop_init(void)
 {
 	sigemptyset(&empty_set);
-	sigemptyset(&handled);
-	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
-		sigaddset(&handled, init_signals[i]);
+	phase = SIGNALS_INIT;
+	handled_set(phase, &handled);
 	/* Untested (see README "Coverage"): sigprocmask fails only for a bad
 	 * argument, and signalfd for lack of memory or of a descriptor, which
 	 * an RLIMIT_NOFILE cannot cause here: the dynamic loader and the
@@ -137,15 +189,8 @@ int loop_init(void)
 
 int loop_handle_all(void)
 {
-	for (int sig = 1; sig < NSIG; sig++) {
-		switch (sig) {
-		case SIGKILL: case SIGSTOP:
-		/* Faults are the kernel's to deliver to initc itself. */
-		case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
-			continue;
-		}
-		sigset_add_any(&handled, sig);
-	}
+	phase = SIGNALS_SUPERVISE;
+	handled_set(phase, &handled);
 	/* Untested: neither call can fail on a valid set and signalfd. */
 	if (sigmask_raw(SIG_BLOCK, &handled, NULL) == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
@@ -203,22 +248,6 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 			return LOOP_ERROR;
 		}
 	}
-}
-
-bool loop_reap(pid_t watch, int *status)
-{
-	bool found = false;
-	int st;
-	pid_t pid;
-
-	/* One SIGCHLD may stand for many exits: reap until none is left. */
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid == watch) {
-			*status = st;
-			found = true;
-		}
-	}
-	return found;
 }
 
 int loop_drain(void)

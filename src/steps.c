@@ -1,7 +1,6 @@
-/* The step runner.
- *
- * Every wait is loop_wait() against the nearest of: the attempt's timeout,
- * the global deadline and, once a stop has begun, the SIGKILL time. */
+/* The step runner: a client of the event loop (sched.c). An attempt is a
+ * watched child with a timer for the nearest of its timeout and the global
+ * deadline; a timeout or a stop signal starts the one escalation (stop.c). */
 #include "steps.h"
 
 #include <errno.h>
@@ -16,8 +15,11 @@
 #include "log.h"
 #include "loop.h"
 #include "parse.h"
+#include "phase.h"
 #include "probe.h"
+#include "sched.h"
 #include "spawn.h"
+#include "stop.h"
 
 /* A wait_tcp attempt with no timeout of its own still must not hang. */
 #define WAIT_TCP_DEFAULT_TIMEOUT_MS 5000
@@ -34,7 +36,16 @@ struct result {
 struct run {
 	const struct plan *plan;
 	int64_t deadline_at; /* NO_DEADLINE when there is none */
-	int pending_stop;    /* a stop signal that arrived outside an attempt */
+};
+
+/* One attempt of a process step, as the loop's client. */
+struct attempt {
+	const struct run *r;
+	const struct step *step;
+	struct child child;
+	struct timer timeout; /* the attempt's timeout or the deadline, the nearer */
+	struct stop stop;     /* of the attempt's process group */
+	enum outcome ending;  /* why a stop began, if one did (OUT_FAILED: none) */
 };
 
 /* What a wait_tcp probe child needs; lives on the parent's stack, which
@@ -71,46 +82,45 @@ static struct result process_failed(int wstatus)
 	return res;
 }
 
-/* Waits for a signal while no attempt runs (retry delays, cleanup): only
- * reaping and stop signals matter then. Returns true at the deadline. */
-static bool idle_wait(struct run *r, int64_t until)
+/* True while a member of the process group is still initc's child; reaps
+ * the ones that have exited on the way. */
+static bool group_alive(pid_t pgid)
 {
-	int sig, status;
+	siginfo_t si;
 
-	switch (loop_wait(until, &sig)) {
-	case LOOP_SIGNAL:
-		if (sig == SIGCHLD)
-			loop_reap(0, &status);
-		else if (loop_is_stop_signal(sig) && !r->pending_stop)
-			r->pending_stop = sig;
-		return false;
-	default:
-		return true;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PGID, (id_t)pgid, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false; /* ECHILD: the group is gone */
+		}
+		if (si.si_pid == 0)
+			return true;
+		sched_reap();
 	}
 }
 
 /* Kills what is left of a finished attempt's process group and waits, up to
  * grace, until every member has been reaped: the next step must not find
  * zombies or stragglers of this one. */
-static void kill_leftovers(struct run *r, pid_t pgid)
+static void kill_leftovers(const struct run *r, pid_t pgid)
 {
-	int64_t give_up = now_ms() + r->plan->grace_ms;
-	int status;
+	bool gave_up = false;
+	struct timer give_up = { .fire = timer_set_flag, .arg = &gave_up };
 
 	if (kill(-pgid, SIGKILL) == -1)
 		return; /* ESRCH: nothing left */
-	for (;;) {
-		pid_t pid = waitpid(-pgid, &status, WNOHANG);
-
-		if (pid > 0 || (pid == -1 && errno == EINTR))
-			continue;
-		if (pid == -1)
-			return; /* ECHILD: the group is gone */
-		if (idle_wait(r, give_up)) {
+	timer_arm(&give_up, now_ms() + r->plan->grace_ms);
+	while (group_alive(pgid)) {
+		if (gave_up) {
 			log_msg(LOG_WARN, "processes of group %d survive SIGKILL; going on", (int)pgid);
-			return;
+			break;
 		}
+		if (sched_run_once() == -1) /* untested: see loop_wait */
+			break;
 	}
+	timer_cancel(&give_up);
 }
 
 static int run_tcp_probe(void *arg)
@@ -157,20 +167,61 @@ static int start_attempt(const struct step *s, struct tcp_probe *probe, pid_t *p
 	return rc;
 }
 
-/* Begins stopping the attempt's group: sig now, SIGKILL after grace. */
-static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
+/* The attempt's timeout or the deadline has come: stop its group with
+ * the step's stop_signal, SIGKILL after grace. */
+static void attempt_timed_out(struct timer *t, void *arg)
 {
-	kill(-pgid, sig);
-	return now_ms() + r->plan->grace_ms;
+	struct attempt *a = arg;
+
+	(void)t;
+	a->ending = now_ms() >= a->r->deadline_at ? OUT_DEADLINE : OUT_TIMEOUT;
+	stop_start(&a->stop, a->step->stop_signal, now_ms() + a->r->plan->grace_ms);
+}
+
+/* A stop signal, already forwarded to the group: SIGKILL after grace,
+ * unless a stop (a timeout) is under way already. */
+static void attempt_stop_signal(int sig, void *arg)
+{
+	struct attempt *a = arg;
+
+	(void)sig;
+	if (a->ending != OUT_FAILED)
+		return;
+	a->ending = OUT_STOPPED;
+	timer_cancel(&a->timeout);
+	stop_start(&a->stop, 0, now_ms() + a->r->plan->grace_ms);
+}
+
+/* Watches the attempt's process until it exits; returns its wait status. */
+static int attempt_wait(struct attempt *a, pid_t pid, int64_t timeout_at)
+{
+	a->child = (struct child){ .pid = pid, .pgid = pid, .role = ROLE_STEP, .forward = true,
+				   .to_group = true };
+	a->timeout = (struct timer){ .fire = attempt_timed_out, .arg = a };
+	stop_init(&a->stop, -pid);
+	sched_watch(&a->child);
+	if (timeout_at != NO_DEADLINE)
+		timer_arm(&a->timeout, timeout_at);
+	sched_on_stop(attempt_stop_signal, a);
+	if (sched_run_until(&a->child.exited) == -1) { /* untested: see loop_wait */
+		/* Cannot wait for events any more: end the attempt hard. */
+		sched_forget(&a->child);
+		kill(-pid, SIGKILL);
+		a->child.wstatus = wait_for_pid(pid);
+	}
+	sched_on_stop(NULL, NULL);
+	timer_cancel(&a->timeout);
+	stop_end(&a->stop);
+	return a->child.wstatus;
 }
 
 /* Runs one attempt of a process step (command, shell, wait_tcp) to its end. */
 static struct result attempt_process(struct run *r, const struct step *s, int attempt)
 {
-	int64_t timeout = s->timeout_ms, started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
-	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
+	int64_t timeout = s->timeout_ms, started = now_ms();
+	struct attempt a = { .r = r, .step = s, .ending = OUT_FAILED };
 	struct tcp_probe probe;
-	int sig, status = 0, rc;
+	int status, rc;
 	pid_t pid;
 
 	if (s->action == ACTION_WAIT_TCP && !timeout)
@@ -181,49 +232,13 @@ static struct result attempt_process(struct run *r, const struct step *s, int at
 	rc = start_attempt(s, &probe, &pid);
 	if (rc)
 		return result(OUT_FAILED, rc);
-	timeout_at = timeout ? started + timeout : NO_DEADLINE;
-	for (;;) {
-		int64_t next = kill_at;
-
-		if (ending == OUT_FAILED)
-			next = min64(timeout_at, r->deadline_at);
-		switch (loop_wait(next, &sig)) {
-		case LOOP_SIGNAL:
-			if (sig == SIGCHLD) {
-				if (loop_reap(pid, &status))
-					goto exited;
-			} else if (sig != SIGPIPE) {
-				kill(-pid, sig);
-				if (loop_is_stop_signal(sig) && !r->pending_stop)
-					r->pending_stop = sig;
-				if (r->pending_stop && ending == OUT_FAILED) {
-					ending = OUT_STOPPED;
-					kill_at = now_ms() + r->plan->grace_ms;
-				}
-			}
-			break;
-		case LOOP_DEADLINE:
-			if (ending != OUT_FAILED) {
-				kill(-pid, SIGKILL);
-				kill_at = NO_DEADLINE;
-			} else {
-				ending = now_ms() >= r->deadline_at ? OUT_DEADLINE : OUT_TIMEOUT;
-				kill_at = stop_group(r, pid, s->stop_signal);
-			}
-			break;
-		case LOOP_ERROR:
-			/* Cannot wait for events any more: end the attempt hard. */
-			kill(-pid, SIGKILL);
-			status = wait_for_pid(pid);
-			goto exited;
-		}
-	}
-exited:
+	status = attempt_wait(&a, pid, min64(timeout ? started + timeout : NO_DEADLINE,
+					     r->deadline_at));
 	kill_leftovers(r, pid);
-	if (r->pending_stop)
-		return result(OUT_STOPPED, r->pending_stop);
-	if (ending != OUT_FAILED)
-		return result(ending, EXIT_TIMEOUT);
+	if (sched_stop_signal())
+		return result(OUT_STOPPED, sched_stop_signal());
+	if (a.ending != OUT_FAILED)
+		return result(a.ending, EXIT_TIMEOUT);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return result(OUT_OK, 0);
 	/* The probe ran out of the attempt's time just before initc noticed:
@@ -266,6 +281,13 @@ static void log_attempt_failure(const struct step *s, int attempt, struct result
 		  s->retries + 1, why);
 }
 
+/* A stop signal ends a retry delay at once. */
+static void delay_stop_signal(int sig, void *over)
+{
+	(void)sig;
+	*(bool *)over = true;
+}
+
 /* Waits out the delay before retry n; false when the deadline or a stop
  * signal cut it short. */
 static bool retry_delay(struct run *r, const struct step *s, int n)
@@ -274,13 +296,20 @@ static bool retry_delay(struct run *r, const struct step *s, int n)
 					 (unsigned)n);
 	int64_t until = min64(now_ms() + delay, r->deadline_at);
 	struct log_fields f = fields("retry_delay", s, n + 1, -1, delay);
+	bool over = false;
+	struct timer t = { .fire = timer_set_flag, .arg = &over };
 	char d[32];
 
 	format_duration(delay, d, sizeof(d));
 	log_event(LOG_INFO, &f, "step %s: retrying in %s", s->name, d);
-	while (!r->pending_stop && !idle_wait(r, until))
-		;
-	return !r->pending_stop && now_ms() < r->deadline_at;
+	if (!sched_stop_signal()) {
+		timer_arm(&t, until);
+		sched_on_stop(delay_stop_signal, &over);
+		sched_run_until(&over); /* -1, untested: go on at once */
+		sched_on_stop(NULL, NULL);
+		timer_cancel(&t);
+	}
+	return !sched_stop_signal() && now_ms() < r->deadline_at;
 }
 
 static bool step_skipped(const struct step *s)
@@ -329,8 +358,8 @@ static struct result step_run(struct run *r, const struct step *s)
 
 		if (now_ms() >= r->deadline_at)
 			return result(OUT_DEADLINE, EXIT_TIMEOUT);
-		if (r->pending_stop)
-			return result(OUT_STOPPED, r->pending_stop);
+		if (sched_stop_signal())
+			return result(OUT_STOPPED, sched_stop_signal());
 		step_action_text(s, action, sizeof(action));
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
@@ -345,18 +374,10 @@ static struct result step_run(struct run *r, const struct step *s)
 			return res;
 		log_attempt_failure(s, (int)attempt, res, now_ms() - attempt_start);
 		if (attempt <= s->retries && !retry_delay(r, s, (int)attempt))
-			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
-					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
+			return sched_stop_signal() ? result(OUT_STOPPED, sched_stop_signal())
+						   : result(OUT_DEADLINE, EXIT_TIMEOUT);
 	}
 	return res;
-}
-
-static void set_progress(size_t done, size_t total)
-{
-	char word[48];
-
-	str_format(word, sizeof(word), "Init:%zu/%zu", done, total);
-	status_set(word);
 }
 
 /* One pass over every step. Returns OUT_OK or the failure that ends it. */
@@ -368,7 +389,7 @@ static struct result run_pass(struct run *r)
 		const struct step *s = &p->steps[i];
 		struct result res;
 
-		set_progress(i, p->n_steps);
+		phase_set_init(i, p->n_steps);
 		if (step_skipped(s))
 			continue;
 		res = step_run(r, s);
@@ -385,7 +406,7 @@ static struct result run_pass(struct run *r)
 		}
 		return res;
 	}
-	set_progress(p->n_steps, p->n_steps);
+	phase_set_init(p->n_steps, p->n_steps);
 	return result(OUT_OK, 0);
 }
 
@@ -403,25 +424,25 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 	case OUT_DEADLINE:
 		f.status = EXIT_TIMEOUT;
 		log_event(LOG_ERROR, &f, "init: deadline exceeded");
-		status_set("Init:DeadlineExceeded");
+		phase_set(PHASE_DEADLINE_EXCEEDED);
 		return EXIT_TIMEOUT;
 	case OUT_STOPPED:
 		f.status = 128 + res.status;
 		log_event(LOG_WARN, &f, "init: stopped by SIG%s; the application is not started",
 			  signal_name(res.status));
-		status_set("Terminating");
+		phase_set(PHASE_TERMINATING);
 		return 128 + res.status;
 	default:
 		f.status = res.status;
 		log_event(LOG_ERROR, &f, "init: failed with status %d", res.status);
-		status_set("Init:Error");
+		phase_set(PHASE_INIT_ERROR);
 		return res.status;
 	}
 }
 
 int steps_run(const struct plan *plan, int64_t start_ms)
 {
-	struct run r = { plan, NO_DEADLINE, 0 };
+	struct run r = { plan, NO_DEADLINE };
 	struct result res;
 	unsigned long pass = 0;
 
