@@ -288,20 +288,13 @@ static void delay_stop_signal(int sig, void *over)
 	*(bool *)over = true;
 }
 
-/* Waits out the delay before retry n; false when the deadline or a stop
- * signal cut it short. */
-static bool retry_delay(struct run *r, const struct step *s, int n)
+/* Waits until the monotonic time until (already capped at the deadline);
+ * false when the deadline or a stop signal cut it short. */
+static bool delay_wait(const struct run *r, int64_t until)
 {
-	int64_t delay = backoff_delay_ms(s->retry_delay_ms, s->backoff_milli, s->max_delay_ms,
-					 (unsigned)n);
-	int64_t until = min64(now_ms() + delay, r->deadline_at);
-	struct log_fields f = fields("retry_delay", s, n + 1, -1, delay);
 	bool over = false;
 	struct timer t = { .fire = timer_set_flag, .arg = &over };
-	char d[32];
 
-	format_duration(delay, d, sizeof(d));
-	log_event(LOG_INFO, &f, "step %s: retrying in %s", s->name, d);
 	if (!sched_stop_signal()) {
 		timer_arm(&t, until);
 		sched_on_stop(delay_stop_signal, &over);
@@ -310,6 +303,21 @@ static bool retry_delay(struct run *r, const struct step *s, int n)
 		timer_cancel(&t);
 	}
 	return !sched_stop_signal() && now_ms() < r->deadline_at;
+}
+
+/* Waits out the delay before retry n; false when the deadline or a stop
+ * signal cut it short. */
+static bool retry_delay(struct run *r, const struct step *s, int n)
+{
+	int64_t delay = backoff_delay_ms(s->retry_delay_ms, s->backoff_milli, s->max_delay_ms,
+					 (unsigned)n);
+	int64_t until = min64(now_ms() + delay, r->deadline_at);
+	struct log_fields f = fields("retry_delay", s, n + 1, -1, delay);
+	char d[32];
+
+	format_duration(delay, d, sizeof(d));
+	log_event(LOG_INFO, &f, "step %s: retrying in %s", s->name, d);
+	return delay_wait(r, until);
 }
 
 static bool step_skipped(const struct step *s)
