@@ -38,7 +38,7 @@ static bool made_subreaper, sigchld_was_ignored;
  * job-control signals are forwarded too; blocking SIGTTOU also lets initc
  * and a starting step set the terminal's foreground group (job.c). */
 static const struct {
-	int sig;
+	unsigned char sig;
 	unsigned char action[2]; /* by enum signal_phase */
 } signal_policy[] = {
 	/*              init              supervise */

@@ -516,28 +516,23 @@ static int creates_stat(void *arg)
 	return stat(*(const char *const *)arg, &st) == 0 ? 0 : 1;
 }
 
-static void set_flag_on_exit(struct child *c, void *flag)
-{
-	(void)c;
-	*(bool *)flag = true;
-}
-
 /* Waits for the `creates` child; 0 (exists), 1 (does not), or -1 when a
  * stop signal or the deadline came first: the child is then SIGKILLed and
  * left for a later reap, since one stuck on a hung mount may take time to
  * die. */
 static int creates_wait(const struct run *r, pid_t pid)
 {
-	bool done = false;
-	struct child c = { .pid = pid, .pgid = pid, .role = ROLE_STEP, .name = "creates",
-			   .on_exit = set_flag_on_exit, .arg = &done };
-	struct timer deadline = { .fire = timer_set_flag, .arg = &done };
+	bool cut = false; /* by a stop signal or the deadline */
+	struct child c = { .pid = pid, .pgid = pid, .role = ROLE_STEP, .name = "creates" };
+	struct timer deadline = { .fire = timer_set_flag, .arg = &cut };
 
 	sched_watch(&c);
 	if (r->deadline_at != NO_DEADLINE)
 		timer_arm(&deadline, r->deadline_at);
-	sched_on_stop(set_flag_on_stop, &done);
-	sched_run_until(&done); /* -1, untested: see loop_wait */
+	sched_on_stop(set_flag_on_stop, &cut);
+	while (!c.exited && !cut)
+		if (sched_run_once() == -1) /* untested: see loop_wait */
+			break;
 	sched_on_stop(NULL, NULL);
 	timer_cancel(&deadline);
 	if (!c.exited) {
