@@ -245,7 +245,7 @@ static void app_stop_signal(int sig, void *arg)
  * signal ends (NO_DEADLINE when initc was not told to stop). */
 static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadline)
 {
-	struct child c = { .pid = app, .pgid = app, .role = ROLE_APP, .name = "main",
+	struct child c = { .pid = app, .pgid = app, .name = "main",
 			   .forward = true, .to_group = p->main.signal_group, .follow_stops = true };
 	struct stop s;
 

@@ -12,16 +12,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* What a watched child is to initc (for its log lines and its signals). */
-enum child_role { ROLE_STEP, ROLE_APP };
-
 /* A child in the table. The client owns the memory and fills pid, pgid,
- * role and the signal flags; the loop fills the outcome when it reaps it,
+ * name and the flags; the loop fills the outcome when it reaps it,
  * takes it out of the table and then calls on_exit (may be NULL). */
 struct child {
 	pid_t pid;
-	pid_t pgid;           /* its process group: spawn_start makes one per child */
-	enum child_role role;
+	pid_t pgid;           /* its process group: spawn.c makes one per child */
 	const char *name;     /* for log lines: "step NAME", "main" */
 	bool forward;         /* gets the signals initc forwards (loop.c's policy) */
 	bool to_group;        /* forwarded signals go to its whole process group */

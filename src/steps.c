@@ -333,7 +333,7 @@ static void attempt_stop_signal(int sig, void *arg)
 static int attempt_wait(struct attempt *a, pid_t pid, int64_t timeout_at)
 {
 	str_format(a->name, sizeof(a->name), "step %s", a->step->name);
-	a->child = (struct child){ .pid = pid, .pgid = pid, .role = ROLE_STEP, .name = a->name,
+	a->child = (struct child){ .pid = pid, .pgid = pid, .name = a->name,
 				   .forward = true, .to_group = true, .follow_stops = true };
 	a->timeout = (struct timer){ .fire = attempt_timed_out, .arg = a };
 	stop_init(&a->stop, -pid);
@@ -523,7 +523,7 @@ static int creates_stat(void *arg)
 static int creates_wait(const struct run *r, pid_t pid)
 {
 	bool cut = false; /* by a stop signal or the deadline */
-	struct child c = { .pid = pid, .pgid = pid, .role = ROLE_STEP, .name = "creates" };
+	struct child c = { .pid = pid, .pgid = pid, .name = "creates" };
 	struct timer deadline = { .fire = timer_set_flag, .arg = &cut };
 
 	sched_watch(&c);

@@ -73,7 +73,7 @@ static pid_t child_start(int code, int ms, bool ignore_term)
 
 static struct child watched(pid_t pid, bool forward)
 {
-	struct child c = { .pid = pid, .pgid = pid, .role = ROLE_STEP, .forward = forward,
+	struct child c = { .pid = pid, .pgid = pid, .forward = forward,
 			   .to_group = true };
 	return c;
 }
