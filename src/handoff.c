@@ -1,4 +1,6 @@
-/* Exec or supervise the main application. */
+/* Exec or supervise the main application. Supervising, the app is a child
+ * in the event loop's table (sched.c) that takes the forwarded signals, and
+ * its stop and its leftovers' are the one escalation (stop.c). */
 #include "handoff.h"
 
 #include <errno.h>
@@ -15,9 +17,11 @@
 #include "log.h"
 #include "loop.h"
 #include "parse.h"
+#include "phase.h"
+#include "sched.h"
 #include "spawn.h"
 #include "startfiles.h"
-#include "tree.h"
+#include "stop.h"
 
 /* What both hand-offs do first: give up when a stop signal is already
  * pending, resolve [main] user and environment, and build the request.
@@ -61,9 +65,7 @@ static enum log_level app_level(const struct plan *p)
  * after exec the app is their parent. */
 static void reap_finished(void)
 {
-	int status;
-
-	loop_reap(0, &status);
+	sched_reap();
 }
 
 static sigjmp_buf handoff_abort;
@@ -115,7 +117,7 @@ int handoff_exec(const struct plan *p)
 	if (rc)
 		return rc;
 	log_event(app_level(p), &f, "main: exec %s", p->main.argv.v[0]);
-	status_set("Running");
+	phase_set(PHASE_RUNNING);
 	/* The exec may fail after the privilege drop, when initc can no longer
 	 * replace the file: keep it open (O_CLOEXEC) to overwrite "Running". */
 	status_hold();
@@ -126,14 +128,14 @@ int handoff_exec(const struct plan *p)
 	if (stop) {
 		log_msg(LOG_WARN, "stopped by SIG%s before the application started",
 			signal_name(stop));
-		status_set("Terminating");
+		phase_set(PHASE_TERMINATING);
 		launch_free(&l);
 		return 128 + stop;
 	}
 	f.event = "main_failed";
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, f.status);
-	status_set("Error");
+	phase_set(PHASE_ERROR);
 	launch_free(&l);
 	return f.status;
 }
@@ -149,54 +151,26 @@ static int controlling_tty(void)
 	return -1;
 }
 
-/* As PID 1: sig to every process of the namespace but initc. */
-static int signal_namespace(int sig)
-{
-	/* Untested: kill(-1) by a root PID 1 fails with nothing left, ESRCH. */
-	if (kill(-1, sig) == -1 && errno != ESRCH) {
-		log_msg(LOG_WARN, "main: cannot send SIG%s to the leftovers: %s", signal_name(sig),
-			error_text(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Not PID 1: sig to every descendant of initc. */
-static int signal_subtree(int sig)
-{
-	if (tree_signal(sig) == -1) {
-		log_msg(LOG_WARN, "main: cannot list the leftovers in /proc: %s", error_text(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Signals everything the app left behind: as PID 1 every process in the
- * namespace, otherwise the subtree initc adopted as subreaper. SIGCONT
- * follows SIGTERM so that a stopped process sees it now, not never. */
-static int signal_leftovers(int sig)
-{
-	int (*send)(int) = getpid() == 1 ? signal_namespace : signal_subtree;
-
-	if (send(sig) == -1)
-		return -1;
-	return sig == SIGTERM ? send(SIGCONT) : 0;
-}
-
 /* Reaps what has exited; true while a child is still running. */
 static bool has_children(void)
 {
 	siginfo_t si;
-	int status;
 
 	for (;;) {
-		loop_reap(0, &status);
+		sched_reap();
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
 			return errno != ECHILD;
 		if (si.si_pid == 0)
 			return true; /* children, none of them exited */
 	}
+}
+
+static void log_killing_leftovers(struct stop *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	log_msg(LOG_WARN, "main: killing what is left after the grace period");
 }
 
 /* After the app exits: TERM to everything left, grace, KILL, reap all.
@@ -207,8 +181,7 @@ static bool has_children(void)
 static void stop_descendants(const struct plan *p, int64_t stop_deadline)
 {
 	int64_t kill_at = now_ms() + p->grace_ms;
-	bool killing = false;
-	int sig;
+	struct stop left;
 
 	if (!has_children())
 		return; /* nothing left: the common case */
@@ -216,22 +189,17 @@ static void stop_descendants(const struct plan *p, int64_t stop_deadline)
 		kill_at = stop_deadline;
 	log_msg(LOG_INFO, "main: stopping the processes it left behind (grace %lldms)",
 		(long long)(kill_at > now_ms() ? kill_at - now_ms() : 0));
-	signal_leftovers(SIGTERM);
+	stop_init(&left, STOP_LEFTOVERS);
+	left.on_kill = log_killing_leftovers;
+	stop_start(&left, SIGTERM, kill_at);
 	while (has_children()) {
-		switch (loop_wait(killing ? NO_DEADLINE : kill_at, &sig)) {
-		case LOOP_DEADLINE:
-			log_msg(LOG_WARN, "main: killing what is left after the grace period");
-			killing = true;
+		if (sched_run_once() == -1) /* untested: see loop_wait */
 			break;
-		case LOOP_ERROR: /* untested: see loop_wait */
-			return;
-		case LOOP_SIGNAL:
-			break;
-		}
 		/* Unable to kill them, waiting would be forever: leave them. */
-		if (killing && signal_leftovers(SIGKILL) == -1)
-			return;
+		if (left.killing && stop_send(&left, SIGKILL) == -1)
+			break;
 	}
+	stop_end(&left);
 }
 
 static int app_exit_status(const struct plan *p, int wstatus)
@@ -249,44 +217,52 @@ static int app_exit_status(const struct plan *p, int wstatus)
 	return code;
 }
 
-/* Forwards signals to the app until it exits; returns its wait status.
- * *stop_deadline is when the grace period of the first stop signal ends
- * (NO_DEADLINE when initc was not told to stop). */
+static void log_killing_app(struct stop *s, void *arg)
+{
+	const struct plan *p = arg;
+
+	(void)s;
+	log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
+		(long long)p->grace_ms);
+}
+
+/* A stop signal, already forwarded to the app: Terminating, and SIGKILL
+ * after grace, counted from the first one. */
+static void app_stop_signal(int sig, void *arg)
+{
+	struct stop *s = arg;
+	const struct plan *p = s->arg;
+
+	(void)sig;
+	if (s->started)
+		return;
+	phase_set(PHASE_TERMINATING);
+	stop_start(s, 0, now_ms() + p->grace_ms);
+}
+
+/* Watches the app until it exits, forwarding signals to it; returns its
+ * wait status. *stop_deadline is when the grace period of the first stop
+ * signal ends (NO_DEADLINE when initc was not told to stop). */
 static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadline)
 {
-	pid_t target = p->main.signal_group ? -app : app;
-	int64_t kill_at = NO_DEADLINE;
-	int sig, status;
+	struct child c = { .pid = app, .pgid = app, .name = "main",
+			   .forward = true, .to_group = p->main.signal_group, .follow_stops = true };
+	struct stop s;
 
-	*stop_deadline = NO_DEADLINE;
-
-	for (;;) {
-		switch (loop_wait(kill_at, &sig)) {
-		case LOOP_SIGNAL:
-			if (sig == SIGCHLD) {
-				if (loop_reap(app, &status))
-					return status;
-				job_follow_stops(app, "main");
-				break;
-			}
-			kill(target, sig);
-			if (loop_is_stop_signal(sig) && *stop_deadline == NO_DEADLINE) {
-				*stop_deadline = kill_at = now_ms() + p->grace_ms;
-				status_set("Terminating");
-			}
-			break;
-		case LOOP_DEADLINE:
-			log_msg(LOG_WARN, "main: still running %lldms after the stop signal; killing it",
-				(long long)p->grace_ms);
-			kill(target, SIGKILL);
-			kill_at = NO_DEADLINE;
-			break;
-		case LOOP_ERROR: /* untested: see loop_wait */
-			kill(target, SIGKILL);
-			status = wait_for_pid(app);
-			return status;
-		}
+	stop_init(&s, p->main.signal_group ? -app : app);
+	s.on_kill = log_killing_app;
+	s.arg = (void *)p;
+	sched_watch(&c);
+	sched_on_stop(app_stop_signal, &s);
+	if (sched_run_until(&c.exited) == -1) { /* untested: see loop_wait */
+		sched_forget(&c);
+		kill(s.target, SIGKILL);
+		c.wstatus = wait_for_pid(app);
 	}
+	sched_on_stop(NULL, NULL);
+	stop_end(&s);
+	*stop_deadline = s.kill_at;
+	return c.wstatus;
 }
 
 /* The app's failure to start, told by its report once it was reaped. */
@@ -296,7 +272,7 @@ static int app_start_failed(int status, const char *err)
 
 	log_event(LOG_ERROR, &f, "main: %s", err);
 	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, status);
-	status_set("Error");
+	phase_set(PHASE_ERROR);
 	return status;
 }
 
@@ -317,7 +293,7 @@ int handoff_supervise(const struct plan *p)
 		return status;
 	req.tty_fd = controlling_tty();
 	/* Before the start, as in exec mode: the app may read the file at once. */
-	status_set("Running");
+	phase_set(PHASE_RUNNING);
 	/* Not waiting for the child's chdir and exec: on a hung mount the
 	 * loop still forwards TERM and kills after grace (see spawn_begin). */
 	f.status = spawn_begin(&req, &app, &report_fd, err, sizeof(err));
@@ -339,7 +315,7 @@ int handoff_supervise(const struct plan *p)
 	} else {
 		status = app_exit_status(p, wstatus);
 		/* As kubectl shows a container that ended: not Running any more. */
-		status_set(status == 0 ? "Completed" : "Error");
+		phase_set(status == 0 ? PHASE_COMPLETED : PHASE_ERROR);
 	}
 	stop_descendants(p, stop_deadline);
 	return status;

@@ -1,9 +1,10 @@
-/* Signals, reaping and deadlines.
+/* Signals: the policy table, the signalfd, and the wait on it.
  *
  * initc blocks the signals it handles and reads them from a signalfd: no
  * handlers, nothing async, and a blocked signal is queued even for PID 1 in
  * a PID namespace, where an unhandled one would be dropped. Waiting is a
- * ppoll on the signalfd with the time left to the next deadline. */
+ * ppoll on the signalfd with the time left to the next deadline; sched.c
+ * decides what each signal and deadline means for the children. */
 #include "loop.h"
 
 #include <errno.h>
@@ -13,7 +14,6 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,17 +26,72 @@ static int sigfd = -1;
 static sigset_t handled, original_mask, original_ignored, empty_set;
 static bool made_subreaper, sigchld_was_ignored;
 
-/* The signals handled during init: forwarded to the running step; SIGPIPE
- * is only swallowed, so a closed stderr never kills initc. The fault
- * signals are here for a kill() from another process (dumb-init forwards
- * them too): a real fault of initc's own is not held back by the mask,
- * the kernel unblocks it and applies the default action (see read_signal).
- * The job-control signals are forwarded too; blocking SIGTTOU also lets
- * initc and a starting step set the terminal's foreground group (job.c). */
-static const int init_signals[] = { SIGCHLD, SIGTERM, SIGINT,	SIGQUIT, SIGHUP,
-				    SIGUSR1, SIGUSR2, SIGWINCH, SIGPIPE, SIGSEGV,
-				    SIGBUS,  SIGILL,  SIGFPE,	SIGTRAP, SIGSYS,
-				    SIGTSTP, SIGTTIN, SIGTTOU,	SIGCONT };
+/* The signal policy: what initc does with each signal it receives, per
+ * phase. During init, forwarded signals go to the running step's group and
+ * a stop signal ends the sequence; while supervising, to the app. SIGPIPE
+ * is handled during init only so that a closed stderr never kills initc
+ * (read_signal drops the ones initc causes itself). The fault signals are
+ * here for a kill() from another process (dumb-init forwards them too): a
+ * real fault of initc's own is not held back by the mask, the kernel
+ * unblocks it and applies the default action (see read_signal). The
+ * job-control signals are forwarded too; blocking SIGTTOU also lets initc
+ * and a starting step set the terminal's foreground group (job.c). */
+static const struct {
+	unsigned char sig;
+	unsigned char action[2]; /* by enum signal_phase */
+} signal_policy[] = {
+	/*              init              supervise */
+	{ SIGCHLD,  { SIGNAL_REAP,      SIGNAL_REAP } },
+	{ SIGTERM,  { SIGNAL_STOP,      SIGNAL_STOP } },
+	{ SIGINT,   { SIGNAL_STOP,      SIGNAL_STOP } },
+	{ SIGQUIT,  { SIGNAL_STOP,      SIGNAL_STOP } },
+	{ SIGHUP,   { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGUSR1,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGUSR2,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGWINCH, { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGPIPE,  { SIGNAL_IGNORE,    SIGNAL_FORWARD } },
+	{ SIGSEGV,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGBUS,   { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGILL,   { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGFPE,   { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGTRAP,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGSYS,   { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGTSTP,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGTTIN,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGTTOU,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	{ SIGCONT,  { SIGNAL_FORWARD,   SIGNAL_FORWARD } },
+	/* They cannot be caught. */
+	{ SIGKILL,  { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+	{ SIGSTOP,  { SIGNAL_UNHANDLED, SIGNAL_UNHANDLED } },
+};
+
+/* Every signal the table does not name: left alone during init, forwarded
+ * to the app while supervising (the real-time signals included). */
+static const unsigned char other_signals[2] = { SIGNAL_UNHANDLED, SIGNAL_FORWARD };
+
+static enum signal_phase phase = SIGNALS_INIT;
+
+enum signal_action loop_policy_in(enum signal_phase in, int sig)
+{
+	for (size_t i = 0; i < sizeof(signal_policy) / sizeof(signal_policy[0]); i++)
+		if (signal_policy[i].sig == sig)
+			return (enum signal_action)signal_policy[i].action[in];
+	return (enum signal_action)other_signals[in];
+}
+
+enum signal_action loop_policy(int sig)
+{
+	return loop_policy_in(phase, sig);
+}
+
+/* The set of signals the phase handles: blocked, and read from the signalfd. */
+static void handled_set(enum signal_phase in, sigset_t *set)
+{
+	sigemptyset(set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (loop_policy_in(in, sig) != SIGNAL_UNHANDLED)
+			sigset_add_any(set, sig);
+}
 
 const sigset_t *loop_original_mask(void)
 {
@@ -50,7 +105,7 @@ const sigset_t *loop_empty_set(void)
 
 bool loop_is_stop_signal(int sig)
 {
-	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+	return loop_policy(sig) == SIGNAL_STOP;
 }
 
 #if defined(__mips__)
@@ -147,9 +202,8 @@ static int take_sigchld(void)
 int loop_init(void)
 {
 	sigemptyset(&empty_set);
-	sigemptyset(&handled);
-	for (size_t i = 0; i < sizeof(init_signals) / sizeof(init_signals[0]); i++)
-		sigaddset(&handled, init_signals[i]);
+	phase = SIGNALS_INIT;
+	handled_set(phase, &handled);
 	/* Untested (see README "Coverage"): sigprocmask fails only for a bad
 	 * argument, and signalfd for lack of memory or of a descriptor, which
 	 * an RLIMIT_NOFILE cannot cause here: the dynamic loader and the
@@ -183,11 +237,8 @@ int loop_init(void)
 
 int loop_handle_all(void)
 {
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		sigset_add_any(&handled, sig);
-	}
+	phase = SIGNALS_SUPERVISE;
+	handled_set(phase, &handled);
 	/* Untested: neither call can fail on a valid set and signalfd. */
 	if (sigmask_raw(SIG_BLOCK, &handled, NULL) == -1 ||
 	    signalfd(sigfd, &handled, SFD_CLOEXEC | SFD_NONBLOCK) == -1) {
@@ -258,22 +309,6 @@ enum loop_event loop_wait(int64_t deadline_ms, int *sig)
 			return LOOP_ERROR;
 		}
 	}
-}
-
-bool loop_reap(pid_t watch, int *status)
-{
-	bool found = false;
-	int st;
-	pid_t pid;
-
-	/* One SIGCHLD may stand for many exits: reap until none is left. */
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid == watch) {
-			*status = st;
-			found = true;
-		}
-	}
-	return found;
 }
 
 int loop_drain(void)

@@ -1,5 +1,6 @@
-/* The event loop: signals arrive on a signalfd, children are reaped, and a
- * wait ends at the next monotonic deadline. Nothing else. */
+/* initc's signals: the policy table, the signalfd and the one wait on it
+ * (loop_wait, called by sched.c's event loop only), and the mask and
+ * dispositions initc was started with. */
 #ifndef INITC_LOOP_H
 #define INITC_LOOP_H
 
@@ -12,22 +13,31 @@
 
 enum loop_event { LOOP_SIGNAL, LOOP_DEADLINE, LOOP_ERROR };
 
+/* What initc does with a signal (the table in loop.c says which, per phase). */
+enum signal_action {
+	SIGNAL_UNHANDLED, /* not blocked: the kernel's default applies to initc */
+	SIGNAL_REAP,      /* SIGCHLD: reap every child that has exited */
+	SIGNAL_FORWARD,   /* sent on to the children that take signals */
+	SIGNAL_STOP,      /* forwarded, and it stops initc (grace, then SIGKILL) */
+	SIGNAL_IGNORE,    /* read and dropped */
+};
+
+/* The signal phases: init (steps run) and supervise (the app runs). */
+enum signal_phase { SIGNALS_INIT, SIGNALS_SUPERVISE };
+
 /* Blocks the signals initc handles during init and opens the signalfd;
  * remembers the mask and ignored signals initc was started with, and the
  * terminal it runs in the foreground of (job_init). When not
  * PID 1, makes initc a child subreaper so orphans of steps come to it. */
 int loop_init(void);
 
-/* Widens the handled set to every signal that supervise mode forwards. */
+/* Enters the supervise phase of the policy: every signal it names as
+ * handled (every one that can be caught) is blocked and read. */
 int loop_handle_all(void);
 
 /* Waits for a signal or until deadline_ms (CLOCK_MONOTONIC, NO_DEADLINE for
  * none). On LOOP_SIGNAL *sig is set. Never wakes up for nothing. */
 enum loop_event loop_wait(int64_t deadline_ms, int *sig);
-
-/* Reaps every exited child without blocking; returns true when watch was
- * among them, with its wait status in *status. */
-bool loop_reap(pid_t watch, int *status);
 
 /* Reads the signals already pending without waiting; returns the first of
  * TERM, INT or QUIT among them, or 0. */
@@ -65,7 +75,11 @@ const sigset_t *loop_app_ignored(void);
  * is forwarded like any other signal. */
 bool loop_is_fault_signal(int sig);
 
-/* TERM, INT and QUIT end init; the others are only forwarded. */
+/* The action for sig in the current phase, or in a given one. */
+enum signal_action loop_policy(int sig);
+enum signal_action loop_policy_in(enum signal_phase in, int sig);
+
+/* TERM, INT and QUIT stop initc; the others are only forwarded. */
 bool loop_is_stop_signal(int sig);
 
 #endif

@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "startfiles.h"
 #include "parse.h"
+#include "phase.h"
 #include "probe.h"
 #include "steps.h"
 #include "util.h"
@@ -295,10 +296,10 @@ static int run(struct plan *plan, int64_t start_ms)
 	if (rc != 0)
 		return rc;
 	if (plan->main.argv.n == 0) {
-		status_set("Completed");
+		phase_set(PHASE_COMPLETED);
 		return 0;
 	}
-	status_set("PodInitializing");
+	phase_set(PHASE_POD_INITIALIZING);
 	if (plan->main.mode == MODE_SUPERVISE)
 		return handoff_supervise(plan);
 	return handoff_exec(plan);

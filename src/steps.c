@@ -1,7 +1,6 @@
-/* The step runner.
- *
- * Every wait is loop_wait() against the nearest of: the attempt's timeout,
- * the global deadline and, once a stop has begun, the SIGKILL time. */
+/* The step runner: a client of the event loop (sched.c). An attempt is a
+ * watched child with a timer for the nearest of its timeout and the global
+ * deadline; a timeout or a stop signal starts the one escalation (stop.c). */
 #include "steps.h"
 
 #include <errno.h>
@@ -18,10 +17,13 @@
 #include "log.h"
 #include "loop.h"
 #include "parse.h"
+#include "phase.h"
 #include "probe.h"
+#include "sched.h"
 #include "spawn.h"
 #include "startfiles.h"
 #include "startup.h"
+#include "stop.h"
 #include "tree.h"
 
 /* What a template step's child needs: the step and its environment. */
@@ -42,13 +44,23 @@ struct result {
 struct run {
 	const struct plan *plan;
 	int64_t deadline_at; /* NO_DEADLINE when there is none */
-	int pending_stop;    /* a stop signal that arrived outside an attempt */
 	/* Where the sequence stands, for the deadline message. */
 	const struct step *current;
 	unsigned long attempt;
 	bool in_retry_delay; /* waiting after attempt, before the next one */
 	struct strv *env;    /* what file_env and succeeded steps pass on */
 	char why[256];	     /* why the last attempt failed */
+};
+
+/* One attempt's process, as the loop's client. */
+struct attempt {
+	const struct run *r;
+	const struct step *step;
+	struct child child;
+	struct timer timeout; /* the attempt's timeout or the deadline, the nearer */
+	struct stop stop;     /* of the attempt's process group */
+	enum outcome ending;  /* why a stop began, if one did (OUT_FAILED: none) */
+	char name[128];       /* "step NAME", for job control's log lines */
 };
 
 /* What a probe child needs (wait, wait_tcp, wait_file); lives on the
@@ -79,6 +91,14 @@ static struct result result(enum outcome outcome, int status)
 	return res;
 }
 
+/* What a wait that was cut short ends with: the stop signal that came,
+ * or else the deadline. */
+static struct result stopped_or_deadline(void)
+{
+	return sched_stop_signal() ? result(OUT_STOPPED, sched_stop_signal())
+				   : result(OUT_DEADLINE, EXIT_TIMEOUT);
+}
+
 /* An attempt whose process ended badly, with its wait status. */
 static struct result process_failed(int wstatus)
 {
@@ -86,46 +106,45 @@ static struct result process_failed(int wstatus)
 	return res;
 }
 
-/* Waits for a signal while no attempt runs (retry delays, cleanup): only
- * reaping and stop signals matter then. Returns true at the deadline. */
-static bool idle_wait(struct run *r, int64_t until)
+/* True while a member of the process group is still initc's child; reaps
+ * the ones that have exited on the way. */
+static bool group_alive(pid_t pgid)
 {
-	int sig, status;
+	siginfo_t si;
 
-	switch (loop_wait(until, &sig)) {
-	case LOOP_SIGNAL:
-		if (sig == SIGCHLD)
-			loop_reap(0, &status);
-		else if (loop_is_stop_signal(sig) && !r->pending_stop)
-			r->pending_stop = sig;
-		return false;
-	default:
-		return true;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PGID, (id_t)pgid, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false; /* ECHILD: the group is gone */
+		}
+		if (si.si_pid == 0)
+			return true;
+		sched_reap();
 	}
 }
 
 /* Kills what is left of a finished attempt's process group and waits, up to
  * grace, until every member has been reaped: the next step must not find
  * zombies or stragglers of this one. */
-static void kill_leftovers(struct run *r, pid_t pgid)
+static void kill_leftovers(const struct run *r, pid_t pgid)
 {
-	int64_t give_up = now_ms() + r->plan->grace_ms;
-	int status;
+	bool gave_up = false;
+	struct timer give_up = { .fire = timer_set_flag, .arg = &gave_up };
 
 	if (kill(-pgid, SIGKILL) == -1)
 		return; /* ESRCH: nothing left */
-	for (;;) {
-		pid_t pid = waitpid(-pgid, &status, WNOHANG);
-
-		if (pid > 0 || (pid == -1 && errno == EINTR))
-			continue;
-		if (pid == -1)
-			return; /* ECHILD: the group is gone */
-		if (idle_wait(r, give_up)) {
+	timer_arm(&give_up, now_ms() + r->plan->grace_ms);
+	while (group_alive(pgid)) {
+		if (gave_up) {
 			log_msg(LOG_WARN, "processes of group %d survive SIGKILL; going on", (int)pgid);
-			return;
+			break;
 		}
+		if (sched_run_once() == -1) /* untested: see loop_wait */
+			break;
 	}
+	timer_cancel(&give_up);
 }
 
 /* Kills what a failed attempt started outside its process group (setsid,
@@ -133,15 +152,24 @@ static void kill_leftovers(struct run *r, pid_t pgid)
  * attempt, nor started by one that was. A successful step's detached
  * daemons stay; a failed one's would survive every retry and, when initc
  * is not PID 1, initc itself. Each pass kills what the last one orphaned. */
-static void kill_attempt_descendants(struct run *r, const struct step *s,
+static void kill_attempt_descendants(const struct run *r, const struct step *s,
 				     const struct tree_snap *before)
 {
 	int64_t give_up = now_ms() + r->plan->grace_ms;
 	int n, killed = 0;
 
 	while ((n = tree_signal_new(before, SIGKILL)) > 0) {
+		bool tick = false;
+		struct timer t = { .fire = timer_set_flag, .arg = &tick };
+
 		killed += n;
-		if (idle_wait(r, min64(now_ms() + 10, give_up)) && now_ms() >= give_up) {
+		/* The next pass after a signal, or 10 ms: an orphan reaches
+		 * initc only once its killed parent has been reaped. */
+		timer_arm(&t, min64(now_ms() + 10, give_up));
+		if (sched_run_once() == -1) /* untested: see loop_wait */
+			tick = true;
+		timer_cancel(&t);
+		if (tick && now_ms() >= give_up) {
 			log_msg(LOG_WARN, "step %s: processes of the failed attempt survive SIGKILL; going on",
 				s->name);
 			break;
@@ -276,20 +304,61 @@ static int attempt_report(const struct step *s, int report_fd)
 	return f.status;
 }
 
-/* Begins stopping the attempt's group: sig now, SIGKILL after grace. */
-static int64_t stop_group(const struct run *r, pid_t pgid, int sig)
+/* The attempt's timeout or the deadline has come: stop its group with
+ * the step's stop_signal, SIGKILL after grace. */
+static void attempt_timed_out(struct timer *t, void *arg)
 {
-	kill(-pgid, sig);
-	return now_ms() + r->plan->grace_ms;
+	struct attempt *a = arg;
+
+	(void)t;
+	a->ending = now_ms() >= a->r->deadline_at ? OUT_DEADLINE : OUT_TIMEOUT;
+	stop_start(&a->stop, a->step->stop_signal, now_ms() + a->r->plan->grace_ms);
+}
+
+/* A stop signal, already forwarded to the group: SIGKILL after grace,
+ * unless a stop (a timeout) is under way already. */
+static void attempt_stop_signal(int sig, void *arg)
+{
+	struct attempt *a = arg;
+
+	(void)sig;
+	if (a->ending != OUT_FAILED)
+		return;
+	a->ending = OUT_STOPPED;
+	timer_cancel(&a->timeout);
+	stop_start(&a->stop, 0, now_ms() + a->r->plan->grace_ms);
+}
+
+/* Watches the attempt's process until it exits; returns its wait status. */
+static int attempt_wait(struct attempt *a, pid_t pid, int64_t timeout_at)
+{
+	str_format(a->name, sizeof(a->name), "step %s", a->step->name);
+	a->child = (struct child){ .pid = pid, .pgid = pid, .name = a->name,
+				   .forward = true, .to_group = true, .follow_stops = true };
+	a->timeout = (struct timer){ .fire = attempt_timed_out, .arg = a };
+	stop_init(&a->stop, -pid);
+	sched_watch(&a->child);
+	if (timeout_at != NO_DEADLINE)
+		timer_arm(&a->timeout, timeout_at);
+	sched_on_stop(attempt_stop_signal, a);
+	if (sched_run_until(&a->child.exited) == -1) { /* untested: see loop_wait */
+		/* Cannot wait for events any more: end the attempt hard. */
+		sched_forget(&a->child);
+		kill(-pid, SIGKILL);
+		a->child.wstatus = wait_for_pid(pid);
+	}
+	sched_on_stop(NULL, NULL);
+	timer_cancel(&a->timeout);
+	stop_end(&a->stop);
+	return a->child.wstatus;
 }
 
 /* What an ended attempt counts as: ending says why a stop began, if one
  * did, status is how the process ended. */
-static struct result attempt_result(const struct run *r, const struct step *s,
-				    enum outcome ending, int status)
+static struct result attempt_result(const struct step *s, enum outcome ending, int status)
 {
-	if (r->pending_stop)
-		return result(OUT_STOPPED, r->pending_stop);
+	if (sched_stop_signal())
+		return result(OUT_STOPPED, sched_stop_signal());
 	if (ending != OUT_FAILED)
 		return result(ending, EXIT_TIMEOUT);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -329,16 +398,16 @@ static int64_t attempt_timeout(const struct step *s)
  * child) to its end. */
 static struct result attempt_once(struct run *r, const struct step *s, int attempt)
 {
-	int64_t timeout = attempt_timeout(s), started = now_ms(), timeout_at, kill_at = NO_DEADLINE;
-	enum outcome ending = OUT_FAILED; /* why a stop began, if one did */
+	int64_t timeout = attempt_timeout(s), started = now_ms();
+	struct attempt a = { .r = r, .step = s, .ending = OUT_FAILED };
 	struct log_fields f = fields("probe_failed", s, attempt, -1, -1);
 	struct envfile ef = { .fd = -1 };
 	struct step_probe probe;
 	struct tree_snap before;
 	struct result res;
 	bool tracked;
-	int sig, status = 0, rc, report_fd;
-	char who[128], err[PARSE_ERR_MAX];
+	int status, rc, report_fd;
+	char err[PARSE_ERR_MAX];
 	pid_t pid;
 
 	probe.step = s;
@@ -360,50 +429,12 @@ static struct result attempt_once(struct run *r, const struct step *s, int attem
 		tree_snap_free(&before);
 		return result(OUT_FAILED, rc);
 	}
-	timeout_at = timeout ? started + timeout : NO_DEADLINE;
-	str_format(who, sizeof(who), "step %s", s->name);
-	for (;;) {
-		int64_t next = kill_at;
-
-		if (ending == OUT_FAILED)
-			next = min64(timeout_at, r->deadline_at);
-		switch (loop_wait(next, &sig)) {
-		case LOOP_SIGNAL:
-			if (sig == SIGCHLD) {
-				if (loop_reap(pid, &status))
-					goto exited;
-				job_follow_stops(pid, who);
-			} else if (sig != SIGPIPE) {
-				kill(-pid, sig);
-				if (loop_is_stop_signal(sig) && !r->pending_stop)
-					r->pending_stop = sig;
-				if (r->pending_stop && ending == OUT_FAILED) {
-					ending = OUT_STOPPED;
-					kill_at = now_ms() + r->plan->grace_ms;
-				}
-			}
-			break;
-		case LOOP_DEADLINE:
-			if (ending != OUT_FAILED) {
-				kill(-pid, SIGKILL);
-				kill_at = NO_DEADLINE;
-			} else {
-				ending = now_ms() >= r->deadline_at ? OUT_DEADLINE : OUT_TIMEOUT;
-				kill_at = stop_group(r, pid, s->stop_signal);
-			}
-			break;
-		case LOOP_ERROR:
-			/* Cannot wait for events any more: end the attempt hard. */
-			kill(-pid, SIGKILL);
-			status = wait_for_pid(pid);
-			goto exited;
-		}
-	}
-exited:
+	status = attempt_wait(&a, pid, min64(timeout ? started + timeout : NO_DEADLINE,
+					     r->deadline_at));
 	job_take_terminal(pid);
 	rc = attempt_report(s, report_fd);
 	kill_leftovers(r, pid);
-	res = attempt_result(r, s, ending, status);
+	res = attempt_result(s, a.ending, status);
 	if (rc && res.outcome == OUT_FAILED)
 		res = result(OUT_FAILED, rc);
 	if (res.outcome == OUT_OK && ef.fd >= 0)
@@ -434,13 +465,29 @@ static void log_attempt_failure(struct run *r, const struct step *s, int attempt
 		  s->retries + 1, r->why);
 }
 
+/* A stop hook for the waits that a stop signal ends at once: sets the
+ * bool *flag points to. */
+static void set_flag_on_stop(int sig, void *flag)
+{
+	(void)sig;
+	*(bool *)flag = true;
+}
+
 /* Waits until the monotonic time until (already capped at the deadline);
  * false when the deadline or a stop signal cut it short. */
-static bool delay_wait(struct run *r, int64_t until)
+static bool delay_wait(const struct run *r, int64_t until)
 {
-	while (!r->pending_stop && !idle_wait(r, until))
-		;
-	return !r->pending_stop && now_ms() < r->deadline_at;
+	bool over = false;
+	struct timer t = { .fire = timer_set_flag, .arg = &over };
+
+	if (!sched_stop_signal()) {
+		timer_arm(&t, until);
+		sched_on_stop(set_flag_on_stop, &over);
+		sched_run_until(&over); /* -1, untested: go on at once */
+		sched_on_stop(NULL, NULL);
+		timer_cancel(&t);
+	}
+	return !sched_stop_signal() && now_ms() < r->deadline_at;
 }
 
 /* Waits out the delay before retry n; false when the deadline or a stop
@@ -473,28 +520,27 @@ static int creates_stat(void *arg)
  * stop signal or the deadline came first: the child is then SIGKILLed and
  * left for a later reap, since one stuck on a hung mount may take time to
  * die. */
-static int creates_wait(struct run *r, pid_t pid)
+static int creates_wait(const struct run *r, pid_t pid)
 {
-	int sig, status;
+	bool cut = false; /* by a stop signal or the deadline */
+	struct child c = { .pid = pid, .pgid = pid, .name = "creates" };
+	struct timer deadline = { .fire = timer_set_flag, .arg = &cut };
 
-	for (;;) {
-		switch (loop_wait(r->deadline_at, &sig)) {
-		case LOOP_SIGNAL:
-			if (sig == SIGCHLD) {
-				if (loop_reap(pid, &status))
-					return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
-			} else if (loop_is_stop_signal(sig)) {
-				r->pending_stop = sig;
-				kill(pid, SIGKILL);
-				return -1;
-			}
+	sched_watch(&c);
+	if (r->deadline_at != NO_DEADLINE)
+		timer_arm(&deadline, r->deadline_at);
+	sched_on_stop(set_flag_on_stop, &cut);
+	while (!c.exited && !cut)
+		if (sched_run_once() == -1) /* untested: see loop_wait */
 			break;
-		case LOOP_DEADLINE:
-		case LOOP_ERROR: /* untested: see loop_wait */
-			kill(pid, SIGKILL);
-			return -1;
-		}
+	sched_on_stop(NULL, NULL);
+	timer_cancel(&deadline);
+	if (!c.exited) {
+		sched_forget(&c);
+		kill(pid, SIGKILL);
+		return -1;
 	}
+	return WIFEXITED(c.wstatus) && WEXITSTATUS(c.wstatus) == 0 ? 0 : 1;
 }
 
 /* Whether the step's `creates` path exists, asked in a child: a stat on a
@@ -502,7 +548,7 @@ static int creates_wait(struct run *r, pid_t pid)
  * signals go on working meanwhile. 0 (exists), 1 (does not), -1 (stopped
  * or deadline). A child that cannot be started counts as "does not": the
  * step runs, and fails to start the same way. */
-static int creates_exists(struct run *r, const struct step *s)
+static int creates_exists(const struct run *r, const struct step *s)
 {
 	static char *argv[] = { "creates", NULL };
 	const char *path = s->creates;
@@ -614,8 +660,8 @@ static struct result step_run(struct run *r, const struct step *s)
 		r->in_retry_delay = false;
 		if (now_ms() >= r->deadline_at)
 			return result(OUT_DEADLINE, EXIT_TIMEOUT);
-		if (r->pending_stop)
-			return result(OUT_STOPPED, r->pending_stop);
+		if (sched_stop_signal())
+			return result(OUT_STOPPED, sched_stop_signal());
 		action = step_action_text(s);
 		log_event(attempt == 1 ? LOG_INFO : LOG_DEBUG, &f, "step %s: starting%s: %s", s->name,
 			  attempt == 1 ? "" : " again", action);
@@ -632,18 +678,9 @@ static struct result step_run(struct run *r, const struct step *s)
 			return res;
 		log_attempt_failure(r, s, (int)attempt, res, now_ms() - attempt_start);
 		if (attempt <= s->retries && !retry_delay(r, s, (int)attempt))
-			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
-					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
+			return stopped_or_deadline();
 	}
 	return res;
-}
-
-static void set_progress(size_t done, size_t total)
-{
-	char word[48];
-
-	str_format(word, sizeof(word), "Init:%zu/%zu", done, total);
-	status_set(word);
 }
 
 /* One pass over every step. Returns OUT_OK or the failure that ends it. */
@@ -656,11 +693,10 @@ static struct result run_pass(struct run *r)
 		struct result res;
 		int skipped;
 
-		set_progress(i, p->n_steps);
+		phase_set_init(i, p->n_steps);
 		skipped = step_skipped(r, s);
 		if (skipped == -1)
-			return r->pending_stop ? result(OUT_STOPPED, r->pending_stop)
-					       : result(OUT_DEADLINE, EXIT_TIMEOUT);
+			return stopped_or_deadline();
 		if (skipped)
 			continue;
 		res = step_run(r, s);
@@ -745,18 +781,18 @@ static int finish(const struct run *r, struct result res, int64_t start_ms)
 		return 0;
 	case OUT_DEADLINE:
 		log_deadline(r, &f);
-		status_set("Init:DeadlineExceeded");
+		phase_set(PHASE_DEADLINE_EXCEEDED);
 		return EXIT_TIMEOUT;
 	case OUT_STOPPED:
 		f.status = 128 + res.status;
 		log_event(LOG_WARN, &f, "init: stopped by SIG%s; the application is not started",
 			  signal_name(res.status));
-		status_set("Terminating");
+		phase_set(PHASE_TERMINATING);
 		return 128 + res.status;
 	default:
 		f.status = res.status;
 		log_event(LOG_ERROR, &f, "init: failed with status %d", res.status);
-		status_set("Init:Error");
+		phase_set(PHASE_INIT_ERROR);
 		return res.status;
 	}
 }
@@ -799,7 +835,7 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 		if (secrets_load(&plan->file_env, &passed, r.why, sizeof(r.why)) == -1) {
 			log_msg(LOG_ERROR, "%s%s", r.why, pass ? "" : "; nothing was run");
 			termlog_write("initc: init failed: %s", r.why);
-			status_set("Init:Error");
+			phase_set(PHASE_INIT_ERROR);
 			return EXIT_CONFIG;
 		}
 		res = run_pass(&r);
@@ -810,8 +846,7 @@ int steps_run(const struct plan *plan, int64_t start_ms)
 		pass++;
 		if (!restart_delay(&r, pass, res)) {
 			r.current = NULL; /* the deadline cut no step */
-			res = r.pending_stop ? result(OUT_STOPPED, r.pending_stop)
-					     : result(OUT_DEADLINE, EXIT_TIMEOUT);
+			res = stopped_or_deadline();
 			break;
 		}
 	}

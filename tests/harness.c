@@ -464,12 +464,22 @@ int count_substr(const char *hay, const char *needle)
 	return n;
 }
 
-bool skip_under_valgrind(const char *test, const char *why)
+static bool skip_under(const char *env, const char *test, const char *why)
 {
-	if (!getenv("INITC_UNDER_VALGRIND"))
+	if (!getenv(env))
 		return false;
 	printf("SKIP %s: %s\n", test, why);
 	return true;
+}
+
+bool skip_under_valgrind(const char *test, const char *why)
+{
+	return skip_under("INITC_UNDER_VALGRIND", test, why);
+}
+
+bool skip_under_coverage(const char *test, const char *why)
+{
+	return skip_under("INITC_UNDER_COVERAGE", test, why);
 }
 
 bool skip_emulated(const char *test, const char *why)

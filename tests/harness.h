@@ -113,6 +113,9 @@ void run_scratch_config(const char *config, const char *const *args, const char 
  * a test looks at is valgrind's, with valgrind's signal handling. */
 bool skip_under_valgrind(const char *test, const char *why);
 
+/* The same under `make coverage` (initc built with gcc --coverage). */
+bool skip_under_coverage(const char *test, const char *why);
+
 /* Reasons a case cannot run when initc is a foreign binary under qemu-user
  * (make check-arch sets INITC_EMULATED=1). */
 #define EMU_NO_SUBREAPER \
