@@ -165,8 +165,8 @@ int resolve_hosts(const char *path, const char *name, int port, union resolve_ad
 		return 0;
 	while (n < max && next_line(&r, &line) == 1) {
 		line[strcspn(line, "#")] = '\0';
-		addr = strtok(line, WS);
-		while (addr && (h = strtok(NULL, WS)))
+		addr = str_token(&line, WS);
+		while (addr && (h = str_token(&line, WS)))
 			if (str_case_eqn(h, name, len) && !h[len]) {
 				n += resolve_numeric(addr, port, &out[n]);
 				break;
@@ -196,22 +196,23 @@ static void set_option(struct resolve_conf *c, const char *opt)
 	}
 }
 
-/* One line of resolv.conf (tokenised with strtok; the first word is in key). */
-static void conf_line(struct resolve_conf *c, const char *key)
+/* One line of resolv.conf: its first word is key, the others follow in
+ * *rest (str_token). */
+static void conf_line(struct resolve_conf *c, const char *key, char **rest)
 {
 	const char *v;
 
 	if (strcmp(key, "nameserver") == 0) {
-		v = strtok(NULL, WS);
+		v = str_token(rest, WS);
 		if (v && c->n_ns < RESOLVE_MAX_NS && resolve_numeric(v, 53, &c->ns[c->n_ns]))
 			c->n_ns++;
 	} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
 		c->n_search = 0; /* the last search or domain line wins (as in musl) */
-		while ((v = strtok(NULL, WS)) && c->n_search < RESOLVE_MAX_SEARCH)
+		while ((v = str_token(rest, WS)) && c->n_search < RESOLVE_MAX_SEARCH)
 			if (strlen(v) < RESOLVE_NAME_MAX)
 				memcpy(c->search[c->n_search++], v, strlen(v) + 1);
 	} else if (strcmp(key, "options") == 0) {
-		while ((v = strtok(NULL, WS)))
+		while ((v = str_token(rest, WS)))
 			set_option(c, v);
 	}
 }
@@ -228,8 +229,8 @@ int resolve_conf_read(const char *path, struct resolve_conf *c, char *err)
 	c->attempts = 2;
 	if (lines_open(&r, path) == 0) {
 		while ((rc = next_line(&r, &line)) == 1)
-			if ((key = strtok(line, WS)))
-				conf_line(c, key);
+			if ((key = str_token(&line, WS)))
+				conf_line(c, key, &line);
 		if (rc == -1)
 			e = errno;
 		lines_close(&r);

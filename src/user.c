@@ -83,7 +83,7 @@ static int passwd_find(const char *path, const char *name, bool by_uid, unsigned
 
 static bool member_of(char *members, const char *user)
 {
-	for (char *m = strtok(members, ","); m; m = strtok(NULL, ","))
+	for (char *m = str_token(&members, ","); m; m = str_token(&members, ","))
 		if (strcmp(m, user) == 0)
 			return true;
 	return false;

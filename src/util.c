@@ -130,6 +130,21 @@ bool str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+char *str_token(char **s, const char *delims)
+{
+	char *p = *s, *tok;
+
+	while (*p && strchr(delims, *p))
+		p++;
+	tok = p;
+	while (*p && !strchr(delims, *p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*s = p;
+	return *tok ? tok : NULL;
+}
+
 static unsigned char ascii_lower(char c)
 {
 	unsigned char u = (unsigned char)c;
