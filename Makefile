@@ -8,6 +8,9 @@ VERSION := 0.1.0
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
+# First the packages the build needs (installed as root, or the command to
+# run), so that the pkg-config calls below see them; then ARCH.
+include platforms.mk
 INIH_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
@@ -50,12 +53,15 @@ TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -iquote src -Wno-missing-prototypes
 # linked as is: it is plain C with no fortify (__*_chk) calls, and its one
 # glibc-ism, __ctype_b_loc from isspace(), is part of musl's glibc-compatible
 # ABI (tests/test_release.c resolves a host name and parses a config with it).
+# ARCH=arm64 (or arm, 386, ppc64le, s390x, amd64: Docker's TARGETARCH)
+# builds the static binary for that architecture, in $(B)/ARCH/, with the
+# cross compiler and musl set in platforms.mk.
 MUSL_NATIVE := $(findstring musl,$(shell $(CC) -dumpmachine 2>/dev/null))
 STATIC_CC ?= $(if $(MUSL_NATIVE),$(CC),musl-gcc)
 INIH_A ?= $(shell $(CC) -print-file-name=libinih.a)
 INIH_H ?= $(or $(shell $(PKG_CONFIG) --variable=includedir inih 2>/dev/null),/usr/include)/ini.h
 STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' \
-	-I$(B)/musl-include -Os -fno-pie -ffunction-sections -fdata-sections \
+	-I$(SB)/musl-include -Os -fno-pie -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector -flto=auto
 # -flto: the whole program optimised at once (inlined across files, code
 # no caller needs dropped): 3.3 KiB less on amd64, 6 KiB on arm64.
@@ -71,8 +77,8 @@ STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"'
 # layout) instead of at the next page boundary, another 0-4 KiB of padding.
 STATIC_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none \
 	-Wl,-z,noseparate-code -Wl,-z,norelro -Wl,-z,common-page-size=64
-STATIC_OBJ := $(OBJ:$(B)/obj/%=$(B)/static/%) $(B)/static/main.o \
-	$(B)/static/alloc.o $(B)/static/malloc.o
+STATIC_OBJ := $(OBJ:$(B)/obj/%=$(SB)/static/%) $(SB)/static/main.o \
+	$(SB)/static/alloc.o $(SB)/static/malloc.o $(SB)/static/nostdio.o
 STATIC_OK := $(shell command -v $(firstword $(STATIC_CC)) >/dev/null 2>&1 && \
 	test -f "$(INIH_A)" && echo yes)
 # tests/test_release.c fails past this many bytes (see README.md).
@@ -140,7 +146,7 @@ check-static: $(B)/initc-static $(STATIC_SUITES) $(HELPER_BIN)
 		HELPERS=$(B)/tests/helpers MAKE="$(MAKE)" tests/run-all.sh $(STATIC_SUITES)
 
 # make static: see the variables above.
-static: $(B)/initc-static
+static: $(SB)/initc-static
 
 static-cc:
 	@command -v $(firstword $(STATIC_CC)) >/dev/null || { echo "make static: no musl compiler;" \
@@ -148,16 +154,25 @@ static-cc:
 	@test -f "$(INIH_A)" || { echo "make static: libinih.a not found;" \
 		"install libinih-dev (Debian) or inih-static (Alpine)"; exit 1; }
 
-$(B)/musl-include/ini.h: | static-cc
+$(SB)/musl-include/ini.h: | static-cc
 	mkdir -p $(@D)
 	cp $(INIH_H) $@
 
-$(B)/static/%.o: src/%.c $(HDR) $(B)/musl-include/ini.h
+$(SB)/static/%.o: src/%.c $(HDR) $(SB)/musl-include/ini.h
 	@mkdir -p $(@D)
 	$(STATIC_CC) $(STATIC_CFLAGS) -c -o $@ $<
 
-$(B)/initc-static: $(STATIC_OBJ) | static-cc $(B)/formats.ok
-	$(STATIC_CC) $(STATIC_CFLAGS) $(STATIC_LDFLAGS) -o $@ $^ $(INIH_A)
+# src/nostdio.c stands in for the stdio calls of libinih.a's unused
+# ini_parse: the linker's trace (-y) of those names must show no caller but
+# libinih.a, or the link fails (anything else would get the stand-ins).
+NOSTDIO := fopen fopen64 fgets fclose
+
+$(SB)/initc-static: $(STATIC_OBJ) | static-cc $(B)/formats.ok
+	$(STATIC_CC) $(STATIC_CFLAGS) $(STATIC_LDFLAGS) $(NOSTDIO:%=-Wl,-y,%) -o $@ $^ $(INIH_A) \
+		2> $@.trace || { cat $@.trace >&2; exit 1; }
+	@grep -v -e ': definition of ' -e ': reference to ' $@.trace >&2 || true
+	@if grep ': reference to ' $@.trace | grep -v 'libinih\.a(' >&2; then rm -f $@; \
+		echo "$@: only libinih.a may call $(NOSTDIO) (src/nostdio.c)" >&2; exit 1; fi
 	@size=$$(wc -c < $@); echo "$@: $$size bytes (budget $(STATIC_MAX), margin $$(($(STATIC_MAX) - size)); checked by make check)"
 
 # The binary (INSTALL_BIN=build/initc-static for the static one) and the
@@ -174,18 +189,11 @@ install: $(INSTALL_BIN)
 container-test: static
 	tests/container/run.sh $(B)/initc-static
 
-# Installs the build and test dependencies (Debian or Alpine).
+# Installs the build and test dependencies (Debian or Alpine) as root, or
+# prints the command; make demo, make check and the rest do it themselves
+# (platforms.mk).
 deps:
-	@if command -v apt-get >/dev/null; then \
-		pkgs="libinih-dev check pkg-config musl-tools mandoc"; \
-		cmd="apt-get install -y --no-install-recommends $$pkgs"; \
-		if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-			DEBIAN_FRONTEND=noninteractive $$cmd; \
-		else echo "run as root: $$cmd"; fi; \
-	elif command -v apk >/dev/null; then \
-		cmd="apk add --no-cache build-base inih-dev check-dev pkgconf mandoc"; \
-		if [ "$$(id -u)" = 0 ]; then $$cmd; else echo "run as root: $$cmd"; fi; \
-	else echo "install inih, check and pkg-config with your package manager"; fi
+	tools/deps ensure test
 
 # --- Hardening: fuzzing (see README "Hardening") ---
 # The libFuzzer harnesses are built from the sources directly with clang,
@@ -229,7 +237,7 @@ check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/init
 # --- Hardening: static analysis ---
 # cppcheck (warning, portability) and clang-tidy (the checks and the reasons
 # for the ones left out are in .clang-tidy); any finding fails.
-TIDY_SRC := $(SRC) $(MAIN) src/alloc.c src/malloc.c $(wildcard tests/fuzz/*.c)
+TIDY_SRC := $(SRC) $(MAIN) src/alloc.c src/malloc.c src/nostdio.c $(wildcard tests/fuzz/*.c)
 
 lint:
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet --inline-suppr \
@@ -275,6 +283,61 @@ coverage:
 	$(GCOVR) --root . --filter 'src/' --txt $(COV_B)/coverage.txt \
 		--html-details $(COV_B)/coverage.html --print-summary $(COV_B)/obj
 	cat $(COV_B)/coverage.txt
+
+# --- Platforms and release (README "Platforms") ---
+# make static ARCH=arm64 builds $(B)/arm64/initc-static with Debian's cross
+# compiler, musl and libinih.a for that architecture (platforms.mk), which
+# tools/deps installs first as root (or names the command to run).
+.PHONY: cross-deps release check-arch clean-dist FORCE
+cross-deps:
+	tools/deps cross $(ARCH)
+
+static-cc: $(if $(ARCH),cross-deps)
+
+# make release: dist/initc-ARCH for each of RELEASE_ARCHES (platforms.mk), each
+# within the size budget, and dist/SHA256SUMS. Each architecture is a
+# sub-make of its own (ARCH given), so make -j2 builds two at once.
+DIST := dist
+DIST_BIN := $(RELEASE_ARCHES:%=$(DIST)/initc-%)
+
+release: $(DIST)/SHA256SUMS
+
+$(DIST)/SHA256SUMS: $(DIST_BIN)
+	cd $(DIST) && sha256sum $(notdir $(DIST_BIN)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+	@cat $@
+
+$(ARCHES:%=$(DIST)/initc-%): $(DIST)/initc-%: FORCE | release-deps
+	+$(MAKE) --no-print-directory static ARCH=$*
+	tools/elf-arch $(B)/$*/initc-static $*
+	@size=$$(wc -c < $(B)/$*/initc-static); if [ $$size -gt $(STATIC_MAX) ]; then \
+		echo "$@: $$size bytes, over the budget of $(STATIC_MAX) (README.md, Platforms)"; exit 1; fi
+	@mkdir -p $(@D)
+	cp $(B)/$*/initc-static $@
+
+# All the cross compilers in one apt-get run, before the sub-makes start.
+.PHONY: release-deps
+release-deps:
+	tools/deps cross $(RELEASE_ARCHES)
+
+FORCE:
+
+# make check-arch ARCH=arm64: the integration suites and test_release (the
+# test programs stay native) against dist/initc-ARCH, which the kernel runs
+# itself (amd64; 386 where it has IA-32 emulation) or through binfmt_misc
+# and qemu-user (tools/binfmt sets that up as root). Under emulation,
+# INITC_EMULATED=1 makes the few cases it cannot run skip, each saying why.
+check-arch: $(if $(ARCH),$(DIST)/initc-$(ARCH)) $(STATIC_SUITES) $(B)/tests/test_release \
+		$(HELPER_BIN)
+	@test -n "$(ARCH)" || { echo "make check-arch: which one? e.g. ARCH=arm64"; exit 2; }
+	mode=$$(tools/binfmt $(ARCH) $(DIST)/initc-$(ARCH)) && echo "$(ARCH): $$mode" && \
+	INITC_BIN=$(DIST)/initc-$(ARCH) INITC_STATIC=$(DIST)/initc-$(ARCH) \
+		INITC_STATIC_MAX=$(STATIC_MAX) INITC_EMULATED=$$([ $$mode = emulated ] && echo 1) \
+		HELPERS=$(B)/tests/helpers MAKE="$(MAKE)" \
+		tests/run-all.sh $(STATIC_SUITES) $(B)/tests/test_release
+
+clean: clean-dist
+clean-dist:
+	rm -rf $(DIST)
 
 clean:
 	rm -rf $(B) $(SAN_B) $(COV_B)

@@ -32,8 +32,10 @@
 #define REQUEST_MAX ((size_t)PTRDIFF_MAX - 2 * PAGE)
 #define MARK_FREE ((size_t)0x46524545)  /* "FREE": the block is on a free list */
 
+/* Aligned to HDR so that it is 16 bytes on 32-bit ABIs too (arm, i386),
+ * where the two size_t take only 8. */
 struct hdr {
-	size_t cap;     /* usable bytes after the header */
+	_Alignas(HDR) size_t cap;       /* usable bytes after the header */
 	size_t state;   /* MARK_FREE on a free list, 0 in use */
 };
 

@@ -23,7 +23,7 @@ int lines_open(struct lines *r, const char *path)
 	if (fstat(r->fd, &st) == -1)
 		goto close_fd;
 	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto close_fd;
 	}
 	r->cap = 2 * LINES_CHUNK;

@@ -21,7 +21,8 @@ struct lines {
 };
 
 /* Opens path for reading without blocking (a FIFO planted there must not
- * hang PID 1): a regular file only, else -1 with errno (EINVAL). */
+ * hang PID 1): a regular file only, else -1 with errno (EISDIR for a
+ * directory, EINVAL for anything else). */
 int lines_open(struct lines *r, const char *path);
 
 /* The next line, without its newline, NUL-terminated, in *line (valid until

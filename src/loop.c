@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -118,12 +117,17 @@ static bool inherited_ignored(int sig)
 	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
 }
 #else
-/* The kernel's struct sigaction, as rt_sigaction fills it in. */
+/* The kernel's struct sigaction, as rt_sigaction fills it in on every
+ * released architecture. The mask is words of unsigned long, as in the
+ * kernel: a uint64_t would sit 4 bytes further on 32-bit ARM (8-byte
+ * alignment). Architectures without sa_restorer (riscv) have a shorter
+ * record, which this one covers; only the handler, first everywhere but
+ * MIPS, is read. */
 struct kernel_sigaction {
 	void (*handler)(int);
 	unsigned long flags;
 	void (*restorer)(void);
-	uint64_t mask;
+	unsigned long mask[KERNEL_SIGSET_BYTES / sizeof(unsigned long)];
 };
 
 /* Asks the kernel directly: the C library's sigaction does extra work for

@@ -2,7 +2,7 @@
  * replace musl's malloc (mallocng, about 10 KB of the binary), which nothing
  * else in the static link then pulls in. The dev build keeps libc's malloc,
  * so that ASan and valgrind keep checking the heap. musl's and inih's own
- * calls (fopen's FILE, inih's line buffer) land here too; nothing in the
+ * calls (inih's line buffer) land here too; nothing in the
  * static link calls musl's internal __libc_malloc (checked in the link map). */
 #include <stdlib.h>
 

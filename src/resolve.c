@@ -23,12 +23,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include "format.h"
+#include "lines.h"
 #include "parse.h"
 #include "util.h"
 
@@ -130,27 +130,18 @@ bool resolve_numeric(const char *text, int port, union resolve_addr *out)
 	return len != 0;
 }
 
-/* fgets that drops an overlong line whole (buf becomes ""), so its tail is
- * never read as a line of its own. False at the end of the file. A line
- * fills buf without its newline when fgets ends buf with its 0 (a NUL in
- * the line fools neither this nor the draining). */
-static bool read_line(FILE *fp, char *buf, int len)
+/* The next line of r shorter than LINE_MAX_LEN bytes: a longer one is
+ * skipped whole (no name or nameserver needs one; musl's resolver skips
+ * the resolv.conf lines its buffer cannot hold too). 1, 0 at the end, -1
+ * with errno (lines_next). */
+static int next_line(struct lines *r, char **line)
 {
-	bool drop = false;
+	int rc;
 
-	for (;;) {
-		buf[len - 1] = 1;
-		if (!fgets(buf, len, fp)) {
-			buf[0] = '\0';
-			return drop;
-		}
-		if (buf[len - 1] || buf[len - 2] == '\n') {
-			if (drop)
-				buf[0] = '\0';
-			return true;
-		}
-		drop = true;
-	}
+	do
+		rc = lines_next(r, line);
+	while (rc == 1 && strlen(*line) >= LINE_MAX_LEN);
+	return rc;
 }
 
 /* The length of name without one trailing dot: "db." is "db" in the hosts
@@ -164,23 +155,24 @@ static size_t name_len(const char *name)
 
 int resolve_hosts(const char *path, const char *name, int port, union resolve_addr *out, int max)
 {
-	char line[LINE_MAX_LEN], *addr, *h;
-	FILE *fp = fopen(path, "re");
+	struct lines r;
+	char *line, *addr, *h;
 	size_t len = name_len(name);
 	int n = 0;
 
-	if (!fp)
+	/* A file that cannot be read, or the rest of one, holds no names. */
+	if (lines_open(&r, path) == -1)
 		return 0;
-	while (n < max && read_line(fp, line, sizeof(line))) {
+	while (n < max && next_line(&r, &line) == 1) {
 		line[strcspn(line, "#")] = '\0';
-		addr = strtok(line, WS);
-		while (addr && (h = strtok(NULL, WS)))
+		addr = str_token(&line, WS);
+		while (addr && (h = str_token(&line, WS)))
 			if (str_case_eqn(h, name, len) && !h[len]) {
 				n += resolve_numeric(addr, port, &out[n]);
 				break;
 			}
 	}
-	fclose(fp);
+	lines_close(&r);
 	return n;
 }
 
@@ -204,44 +196,46 @@ static void set_option(struct resolve_conf *c, const char *opt)
 	}
 }
 
-/* One line of resolv.conf (tokenised with strtok; the first word is in key). */
-static void conf_line(struct resolve_conf *c, const char *key)
+/* One line of resolv.conf: its first word is key, the others follow in
+ * *rest (str_token). */
+static void conf_line(struct resolve_conf *c, const char *key, char **rest)
 {
 	const char *v;
 
 	if (strcmp(key, "nameserver") == 0) {
-		v = strtok(NULL, WS);
+		v = str_token(rest, WS);
 		if (v && c->n_ns < RESOLVE_MAX_NS && resolve_numeric(v, 53, &c->ns[c->n_ns]))
 			c->n_ns++;
 	} else if (strcmp(key, "search") == 0 || strcmp(key, "domain") == 0) {
 		c->n_search = 0; /* the last search or domain line wins (as in musl) */
-		while ((v = strtok(NULL, WS)) && c->n_search < RESOLVE_MAX_SEARCH)
+		while ((v = str_token(rest, WS)) && c->n_search < RESOLVE_MAX_SEARCH)
 			if (strlen(v) < RESOLVE_NAME_MAX)
 				memcpy(c->search[c->n_search++], v, strlen(v) + 1);
 	} else if (strcmp(key, "options") == 0) {
-		while ((v = strtok(NULL, WS)))
+		while ((v = str_token(rest, WS)))
 			set_option(c, v);
 	}
 }
 
 int resolve_conf_read(const char *path, struct resolve_conf *c, char *err)
 {
-	char line[LINE_MAX_LEN], *key;
-	FILE *fp = fopen(path, "re");
-	int e = fp || errno == ENOENT ? 0 : errno;
+	struct lines r;
+	char *line, *key;
+	int e = 0, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->ndots = 1;
 	c->timeout_s = 5;
 	c->attempts = 2;
-	if (fp) {
-		errno = 0;
-		while (read_line(fp, line, sizeof(line)))
-			if ((key = strtok(line, WS)))
-				conf_line(c, key);
-		if (ferror(fp))
-			e = errno ? errno : EIO;
-		fclose(fp);
+	if (lines_open(&r, path) == 0) {
+		while ((rc = next_line(&r, &line)) == 1)
+			if ((key = str_token(&line, WS)))
+				conf_line(c, key, &line);
+		if (rc == -1)
+			e = errno;
+		lines_close(&r);
+	} else if (errno != ENOENT) {
+		e = errno;
 	}
 	if (e) {
 		str_format(err, RESOLVE_ERR_MAX, "cannot read %s: %s", path, error_text(e));

@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,20 +72,25 @@ static int parse_stat(const char *after_comm, struct proc_entry *e)
 static int read_entry(pid_t pid, struct proc_entry *e)
 {
 	char path[64], buf[512], *end;
-	int rc = -1;
-	FILE *fp;
+	ssize_t n;
+	int fd;
 
 	str_format(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fp = fopen(path, "re");
-	if (!fp)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
 		return -1;
 	memset(e, 0, sizeof(*e));
 	e->pid = pid;
+	/* The kernel writes the line at once: one read gets it (or, were it
+	 * longer than buf, its first fields, the only ones parse_stat needs). */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
 	/* "pid (comm) state ppid ...": comm may hold spaces and ')'. */
-	if (fgets(buf, sizeof(buf), fp) && (end = strrchr(buf, ')')))
-		rc = parse_stat(end + 1, e);
-	fclose(fp);
-	return rc;
+	end = strrchr(buf, ')');
+	return end ? parse_stat(end + 1, e) : -1;
 }
 
 /* Every process visible in /proc with its parent. */

@@ -41,7 +41,7 @@ static void read_error(char *err, size_t len, const char *path, const struct lin
 	if (errno == EFBIG)
 		str_format(err, len, "%s:%zu: line longer than %zu bytes; initc will not guess "
 			   "what it says: shorten it", path, r->line_no + 1, LINES_MAX_BYTES);
-	else if (errno == EINVAL)
+	else if (errno == EINVAL || errno == EISDIR)
 		str_format(err, len, "cannot read %s: not a regular file", path);
 	else
 		str_format(err, len, "cannot read %s: %s", path, error_text(errno));
@@ -83,7 +83,7 @@ static int passwd_find(const char *path, const char *name, bool by_uid, unsigned
 
 static bool member_of(char *members, const char *user)
 {
-	for (char *m = strtok(members, ","); m; m = strtok(NULL, ","))
+	for (char *m = str_token(&members, ","); m; m = str_token(&members, ","))
 		if (strcmp(m, user) == 0)
 			return true;
 	return false;

@@ -83,18 +83,39 @@ void strv_free(struct strv *sv)
 
 /* The system call, not libc's clock_gettime: its vDSO lookup is 1 KiB of
  * the static binary, and initc reads the clock a few times per event, not
- * in a hot loop. 32-bit ABIs with a 64-bit time_t need the time64 call. */
-void clock_read(clockid_t clock, struct timespec *ts)
-{
-#ifdef SYS_clock_gettime64
-	long nr = sizeof(ts->tv_sec) > sizeof(long) ? SYS_clock_gettime64 : SYS_clock_gettime;
-#else
-	long nr = SYS_clock_gettime;
+ * in a hot loop. */
+#if defined(SYS_clock_gettime64)
+/* musl's name for the 32-bit-time call on 32-bit ABIs (arm, i386), where
+ * it defines no SYS_clock_gettime; glibc keeps the kernel's name. */
+#ifndef SYS_clock_gettime
+#define SYS_clock_gettime SYS_clock_gettime32
 #endif
 
-	/* Cannot fail for these clocks with a valid pointer. */
-	syscall(nr, clock, ts);
+/* A 32-bit ABI. With a 64-bit time_t (musl) the time64 call, Linux 5.1 and
+ * later; when it fails (an older kernel: ENOSYS; a container runtime's old
+ * seccomp profile: EPERM, which musl's own fallback does not cover) the
+ * 32-bit call, good until 2038 for the realtime clock. */
+void clock_read(clockid_t clock, struct timespec *ts)
+{
+	long t32[2] = { 0, 0 };
+
+	if (sizeof(ts->tv_sec) == sizeof(long)) {
+		syscall(SYS_clock_gettime, clock, ts);
+		return;
+	}
+	if (syscall(SYS_clock_gettime64, clock, ts) == 0)
+		return;
+	syscall(SYS_clock_gettime, clock, t32);
+	ts->tv_sec = t32[0];
+	ts->tv_nsec = t32[1];
 }
+#else
+/* A 64-bit ABI: one call, cannot fail for these clocks with a valid pointer. */
+void clock_read(clockid_t clock, struct timespec *ts)
+{
+	syscall(SYS_clock_gettime, clock, ts);
+}
+#endif
 
 int64_t now_ms(void)
 {
@@ -107,6 +128,21 @@ int64_t now_ms(void)
 bool str_starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *str_token(char **s, const char *delims)
+{
+	char *p = *s, *tok;
+
+	while (*p && strchr(delims, *p))
+		p++;
+	tok = p;
+	while (*p && !strchr(delims, *p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	*s = p;
+	return *tok ? tok : NULL;
 }
 
 static unsigned char ascii_lower(char c)

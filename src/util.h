@@ -42,6 +42,11 @@ void clock_read(clockid_t clock, struct timespec *ts);
 int64_t now_ms(void);
 
 bool str_starts(const char *s, const char *prefix);
+/* strtok without its hidden state: the next run of characters of *s that
+ * are not in delims, NUL-terminated in place; *s moves past it. NULL when
+ * only delimiters are left. musl's strtok needs its strspn too, 450 bytes
+ * of the static binary on arm64. */
+char *str_token(char **s, const char *delims);
 /* strncasecmp(a, b, n) == 0 for ASCII text (config words, host names):
  * musl's strcasecmp family with tolower is 450 bytes of the static binary. */
 bool str_case_eqn(const char *a, const char *b, size_t n);

@@ -482,6 +482,16 @@ bool skip_under_coverage(const char *test, const char *why)
 	return skip_under("INITC_UNDER_COVERAGE", test, why);
 }
 
+bool skip_emulated(const char *test, const char *why)
+{
+	const char *e = getenv("INITC_EMULATED");
+
+	if (!e || strcmp(e, "1") != 0)
+		return false;
+	printf("SKIP %s under emulation: %s\n", test, why);
+	return true;
+}
+
 char *T, *t_env;
 
 void scratch_setup(void)

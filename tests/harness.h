@@ -116,4 +116,28 @@ bool skip_under_valgrind(const char *test, const char *why);
 /* The same under `make coverage` (initc built with gcc --coverage). */
 bool skip_under_coverage(const char *test, const char *why);
 
+/* Reasons a case cannot run when initc is a foreign binary under qemu-user
+ * (make check-arch sets INITC_EMULATED=1). */
+#define EMU_NO_SUBREAPER \
+	"qemu-user refuses prctl(PR_SET_CHILD_SUBREAPER), so orphans never come to initc"
+#define EMU_VIRTUAL_SIGNALS \
+	"qemu-user keeps the emulated program's signal mask and dispositions in tables " \
+	"of its own (a host handler on every signal), so the kernel never sees, and exec " \
+	"never passes on, what initc sets"
+#define EMU_RESERVED_SIGNALS \
+	"qemu-user, linked with glibc, keeps host signals 32-33 for glibc and maps the " \
+	"guest's real-time signals onto others: a signal 32 sent to it ends qemu"
+#define EMU_SUBREAPER_WARNING \
+	"qemu-user refuses prctl(PR_SET_CHILD_SUBREAPER), and initc's warning about it is " \
+	"one more line of the stderr this test compares"
+#define EMU_HOST_FAULT_SIGNALS \
+	"qemu-user handles SIGSEGV, SIGBUS, SIGILL and SIGFPE as faults of its own: one sent " \
+	"with kill() never reaches initc's signalfd (SIGSEGV, SIGBUS) or at times ends qemu " \
+	"with a segmentation fault before any guest code runs (SIGILL, SIGFPE; qemu 7.2)"
+#define EMU_THREADS \
+	"qemu-user starts threads of its own, which RLIMIT_NPROC=1 forbids"
+
+/* True (after printing "SKIP test: why") when initc runs under emulation. */
+bool skip_emulated(const char *test, const char *why);
+
 #endif

@@ -122,7 +122,7 @@ static pid_t start_with(const char *config, const char *const *args);
  * forks under `prlimit --nproc=1`, then recurses). */
 static bool fork_failure_runs(const char *test)
 {
-	if (!need_root(test))
+	if (skip_emulated(test, EMU_THREADS) || !need_root(test))
 		return false;
 	if (!under_valgrind())
 		return true;
@@ -523,6 +523,9 @@ START_TEST(test_leftovers_without_proc)
 	struct run_result r;
 	char *pid_text;
 
+	if (skip_emulated("test_leftovers_without_proc", EMU_NO_SUBREAPER))
+		return;
+
 	if (!can_mount("test_leftovers_without_proc"))
 		return;
 	if (under_valgrind() || under_asan) {
@@ -710,11 +713,14 @@ START_TEST(test_orphan_storm_from_a_step_is_reaped)
 {
 	const char *args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
 	struct run_result r;
-	pid_t pid = start_with("[step:storm]\ncommand = ${HELPERS}/orphans 1000\n"
-			       "[step:after]\nshell = touch $T/ready; "
-			       "while [ ! -e $T/go ]; do sleep 0.05; done\n",
-			       args);
+	pid_t pid;
 
+	if (skip_emulated("test_orphan_storm_from_a_step_is_reaped", EMU_NO_SUBREAPER))
+		return;
+	pid = start_with("[step:storm]\ncommand = ${HELPERS}/orphans 1000\n"
+			 "[step:after]\nshell = touch $T/ready; "
+			 "while [ ! -e $T/go ]; do sleep 0.05; done\n",
+			 args);
 	wait_ready("ready");
 	ck_assert_msg(all_reaped(pid), "initc left %d zombies", count_children(pid, true));
 	touch("go");
@@ -732,8 +738,12 @@ START_TEST(test_orphan_storm_from_the_supervised_app_is_reaped)
 			       "$HELPERS/orphans 1000 || exit 1; touch $T/ready; "
 			       "while [ ! -e $T/go ]; do sleep 0.05; done; exit 7", NULL };
 	struct run_result r;
-	pid_t pid = start_with("", args);
+	pid_t pid;
 
+	if (skip_emulated("test_orphan_storm_from_the_supervised_app_is_reaped",
+			  EMU_NO_SUBREAPER))
+		return;
+	pid = start_with("", args);
 	wait_ready("ready");
 	ck_assert_msg(all_reaped(pid), "initc left %d zombies", count_children(pid, true));
 	ck_assert_int_eq(count_children(pid, false), 1); /* the app only */

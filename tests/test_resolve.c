@@ -188,11 +188,19 @@ START_TEST(test_conf_unreadable_is_an_error)
 {
 	char *dir = make_tempdir(), err[RESOLVE_ERR_MAX];
 	struct resolve_conf c;
+	char *fifo = path_join(dir, "fifo");
+	union resolve_addr out[RESOLVE_MAX_ADDRS];
 
-	/* A directory opens but cannot be read: EISDIR. */
+	/* A directory is refused: EISDIR. */
 	ck_assert_int_eq(resolve_conf_read(dir, &c, err), -1);
 	ck_assert_msg(strstr(err, "cannot read ") && strstr(err, dir) &&
 			      strstr(err, "Is a directory"), "%s", err);
+	/* A FIFO with no writer is refused at once; reading it would block. */
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	ck_assert_int_eq(resolve_conf_read(fifo, &c, err), -1);
+	ck_assert_msg(strstr(err, "Invalid argument"), "%s", err);
+	ck_assert_int_eq(resolve_hosts(fifo, "localhost", 1, out, 4), 0);
+	free(fifo);
 	rm_rf(dir);
 	free(dir);
 }

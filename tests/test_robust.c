@@ -145,6 +145,13 @@ START_TEST(test_fault_signals_sent_with_kill_are_forwarded)
 		return;
 	pid = start_recorder();
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "test_fault_signals_sent_with_kill_are_forwarded (%s)",
+			 strsignal(faults[i]));
+		if (faults[i] != SIGTRAP && faults[i] != SIGSYS &&
+		    skip_emulated(name, EMU_HOST_FAULT_SIGNALS))
+			continue;
 		ck_assert_int_eq(kill(pid, faults[i]), 0);
 		ck_assert_msg(wait_recorded(faults[i], 10000), "%s did not reach the app",
 			      strsignal(faults[i]));
@@ -245,7 +252,8 @@ START_TEST(test_term_during_exec_handoff_is_never_lost)
 	int lost = 0, stopped = 0, app = 0;
 
 	if (skip_under_valgrind("test_term_during_exec_handoff_is_never_lost",
-				"the signal mask and the window seen are valgrind's"))
+				"the signal mask and the window seen are valgrind's") ||
+	    skip_emulated("test_term_during_exec_handoff_is_never_lost", EMU_VIRTUAL_SIGNALS))
 		return;
 	/* gcc --coverage writes the counter files just before execve: a
 	 * signal in the window would jump out of that write and leave them
@@ -334,6 +342,11 @@ START_TEST(test_failed_attempts_leave_no_detached_process)
 	struct run_result res;
 	pid_t kept;
 
+	if (skip_emulated("test_failed_attempts_leave_no_detached_process", EMU_NO_SUBREAPER)) {
+		free(detach);
+		free(conf);
+		return;
+	}
 	run_initc(args, NULL, 30, &res);
 	ck_assert_msg(res.status == 124, "initc exited %d; stderr: %s", res.status, res.err);
 	kept = pid_in("kept");

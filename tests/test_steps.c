@@ -171,6 +171,9 @@ START_TEST(test_leftovers_killed_after_success)
 	struct run_result r;
 	char *seen;
 
+	if (skip_emulated("test_leftovers_killed_after_success", EMU_NO_SUBREAPER))
+		return;
+
 	run("[step:leaves-a-process]\nshell = sleep 60 & echo $! > $T/bg\n"
 	    "[step:check]\nshell = if kill -0 $(cat $T/bg) 2>/dev/null; then echo alive; else echo gone; fi > $T/seen\n",
 	    &r);
@@ -528,6 +531,9 @@ START_TEST(test_subreaper_adopts_orphans)
 				"[step:look]\nshell = grep PPid /proc/$(cat $T/orphan)/status | tr -dc 0-9 > $T/ppid\n");
 	const char *env[] = { t_env, NULL };
 	pid_t pid;
+
+	if (skip_emulated("test_subreaper_adopts_orphans", EMU_NO_SUBREAPER))
+		return;
 
 	argv[1] = conf;
 	pid = start_initc(argv, env, T);

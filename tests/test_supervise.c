@@ -147,14 +147,18 @@ END_TEST
  * what remains of the grace that began with initc's stop signal. */
 START_TEST(test_stop_leftovers_share_the_stop_grace)
 {
-	pid_t pid = start_script("[initc]\ngrace = 3s\n",
-				 "sh -c 'trap \"\" TERM; while :; do sleep 0.1; done' &\n"
-				 "trap 'sleep 1; exit 4' TERM\n"
-				 "touch \"$1/ready\"\n"
-				 "while :; do sleep 0.1; done\n");
+	pid_t pid;
 	struct run_result res;
 	const char *left;
 	long ms;
+
+	if (skip_emulated("test_stop_leftovers_share_the_stop_grace", EMU_NO_SUBREAPER))
+		return;
+	pid = start_script("[initc]\ngrace = 3s\n",
+			   "sh -c 'trap \"\" TERM; while :; do sleep 0.1; done' &\n"
+			   "trap 'sleep 1; exit 4' TERM\n"
+			   "touch \"$1/ready\"\n"
+			   "while :; do sleep 0.1; done\n");
 
 	assert_file_appears("ready");
 	kill(pid, SIGTERM);
@@ -267,6 +271,10 @@ START_TEST(test_app_gets_the_mask_and_ignored_signals_initc_was_started_with)
 	unsigned long long ignored = bit(SIGHUP) | bit(SIGINT) | bit(SIGPIPE) | bit(SIGURG);
 	char *ref, *app;
 
+	if (skip_emulated("test_app_gets_the_mask_and_ignored_signals_initc_was_started_with",
+			  EMU_VIRTUAL_SIGNALS))
+		return;
+
 	inspect_through_launcher(opts, &ref, NULL, &app);
 	ck_assert_msg(sigset_of(ref, "SigBlk:") == blocked, "launcher: %s", ref);
 	ck_assert_msg((sigset_of(ref, "SigIgn:") & ignored) == ignored, "launcher: %s", ref);
@@ -290,6 +298,10 @@ START_TEST(test_steps_get_default_dispositions_the_app_inherited_ones)
 				     bit(32) | bit(33) | bit(34);
 	char *ref, *step, *app;
 
+	if (skip_emulated("test_steps_get_default_dispositions_the_app_inherited_ones",
+			  EMU_VIRTUAL_SIGNALS))
+		return;
+
 	inspect_through_launcher(opts, &ref, &step, &app);
 	ck_assert_msg(step, "the step wrote nothing");
 	ck_assert_msg((sigset_of(ref, "SigIgn:") & ignored) == ignored, "launcher: %s", ref);
@@ -311,6 +323,10 @@ START_TEST(test_app_gets_reserved_signals_blocked_as_initc_was_started)
 	unsigned long long blocked = bit(SIGUSR1) | bit(32) | bit(33) | bit(34);
 	char *ref, *app;
 
+	if (skip_emulated("test_app_gets_reserved_signals_blocked_as_initc_was_started",
+			  EMU_VIRTUAL_SIGNALS))
+		return;
+
 	inspect_through_launcher(opts, &ref, NULL, &app);
 	ck_assert_msg(sigset_of(ref, "SigBlk:") == blocked, "launcher: %s", ref);
 	ck_assert_msg(sigset_of(app, "SigBlk:") == blocked,
@@ -324,6 +340,9 @@ START_TEST(test_app_does_not_get_initcs_own_blocked_signals)
 {
 	const char *opts[] = { NULL };
 	char *ref, *app;
+
+	if (skip_emulated("test_app_does_not_get_initcs_own_blocked_signals", EMU_VIRTUAL_SIGNALS))
+		return;
 
 	inspect_through_launcher(opts, &ref, NULL, &app);
 	ck_assert_msg(sigset_of(app, "SigBlk:") == 0, "the app got:\n%s", app);
@@ -383,13 +402,19 @@ END_TEST
 
 START_TEST(test_subreaper_reaps_orphans_of_the_app)
 {
-	pid_t pid = start_script("",
-				 "for i in $(seq 20); do (sleep 1000 & echo $! >> \"$1/pids\"); done\n"
-				 "touch \"$1/ready\"\n"
-				 "while [ ! -e \"$1/quit\" ]; do sleep 0.05; done\n");
-	char *pids_path = scratch_path("pids"), *pids, *quit = scratch_path("quit");
+	pid_t pid;
+	char *pids_path, *pids, *quit;
 	struct run_result res;
 	int children = 0, zombies = -1;
+
+	if (skip_emulated("test_subreaper_reaps_orphans_of_the_app", EMU_NO_SUBREAPER))
+		return;
+	pid = start_script("",
+			   "for i in $(seq 20); do (sleep 1000 & echo $! >> \"$1/pids\"); done\n"
+			   "touch \"$1/ready\"\n"
+			   "while [ ! -e \"$1/quit\" ]; do sleep 0.05; done\n");
+	pids_path = scratch_path("pids");
+	quit = scratch_path("quit");
 
 	assert_file_appears("ready");
 	/* The 20 sleeps lost their parent subshells: initc adopted them. */
@@ -436,10 +461,15 @@ static const char leftovers_script[] =
 
 START_TEST(test_leftovers_get_term_then_kill_after_grace)
 {
-	pid_t pid = start_script("[initc]\ngrace = 1s\n", leftovers_script);
+	pid_t pid;
 	struct run_result res;
 	char *marker = scratch_path("marker"), *text;
 
+	if (skip_emulated("test_leftovers_get_term_then_kill_after_grace", EMU_NO_SUBREAPER)) {
+		free(marker);
+		return;
+	}
+	pid = start_script("[initc]\ngrace = 1s\n", leftovers_script);
 	wait_initc(pid, T, 30, &res);
 	ck_assert_msg(res.status == 5, "initc exited %d, want the app's 5; stderr: %s", res.status,
 		      res.err);

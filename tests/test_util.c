@@ -1,5 +1,6 @@
 /* Unit tests for src/util.c: sort_array against the C library's qsort, and
- * str_case_eqn, dir_list; and describe_wait_status (src/parse.c). */
+ * str_case_eqn, str_token against strtok, dir_list; and describe_wait_status
+ * (src/parse.c). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -75,6 +76,37 @@ START_TEST(test_case_eqn)
 }
 END_TEST
 
+/* str_token splits every input as the C library's strtok does: the same
+ * tokens, in place, then NULL for good. */
+START_TEST(test_token_like_strtok)
+{
+	static const char *const inputs[] = {
+		"", " ", "a", "  a b\t\tc  ", "10.0.0.1 db db.local\r", ",,x,,y,", "a,b", "\t\r\n",
+		"nameserver 1.2.3.4", "options ndots:2 timeout:1",
+	};
+	static const char *const delims[] = { " \t\r\n", "," };
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		for (size_t d = 0; d < 2; d++) {
+			char mine[64], libc[64], *rest = mine, *want, *got;
+
+			snprintf(mine, sizeof(mine), "%s", inputs[i]);
+			snprintf(libc, sizeof(libc), "%s", inputs[i]);
+			want = strtok(libc, delims[d]);
+			do {
+				got = str_token(&rest, delims[d]);
+				ck_assert_msg(!want == !got, "'%s' split at '%s'", inputs[i], delims[d]);
+				if (want)
+					ck_assert_str_eq(got, want);
+				want = strtok(NULL, delims[d]);
+			} while (got);
+			ck_assert_ptr_null(str_token(&rest, delims[d]));
+			ck_assert_mem_eq(mine, libc, strlen(inputs[i]));
+		}
+	}
+}
+END_TEST
+
 static int by_string_ptr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -144,6 +176,7 @@ int main(void)
 	tcase_add_test(tc, test_sort_ints);
 	tcase_add_test(tc, test_sort_strings);
 	tcase_add_test(tc, test_case_eqn);
+	tcase_add_test(tc, test_token_like_strtok);
 	tcase_add_test(tc, test_dir_list);
 	tcase_add_test(tc, test_describe_wait_status);
 	suite_add_tcase(s, tc);
