@@ -18,21 +18,36 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(INIH_CFLAGS) $(CFLAGS)
 
-SRC := src/util.c src/format.c src/log.c src/parse.c src/config.c src/config_files.c src/config_ini.c src/config_keys.c \
-       src/config_plan.c src/plan.c src/user.c src/lines.c src/acl.c \
-       src/spawn.c src/launch.c src/loop.c src/probe.c src/resolve.c src/steps.c src/tree.c \
-       src/handoff.c src/check.c src/startup.c src/startfiles.c src/job.c \
-       src/sched.c src/stop.c src/phase.c
+# src/ by layer, lowest first; a file includes headers of its own layer and
+# the ones below it, never above (tools/check-layers, run by every build):
+#   lib     initc's own C library: formatter, allocator, text parsing, lines
+#   os      processes, signals, users, files, the resolver and probes
+#   config  the config files -> the plan
+#   run     the runner: event loop, steps, hand-off, start-up files
+# main.c, on top, reads as the phases.
+LAYERS := lib os config run
+SRC_DIRS := $(LAYERS:%=src/%)
+# #include "x.h" finds x.h in any layer (-iquote: never for <x.h>, so that
+# src/run/sched.h does not stand in for the C library's <sched.h>).
+SRC_INC := $(SRC_DIRS:%=-iquote %)
+vpath %.c src $(SRC_DIRS)
+SRC_NAMES := util format log parse config config_files config_ini config_keys \
+       config_plan plan user lines acl \
+       spawn launch loop probe resolve steps tree \
+       handoff check startup startfiles job \
+       sched stop phase
 # The probe engine's syntax and HTTP parts (probe.c runs the attempts).
-SRC += src/probe_syntax.c src/http.c
+SRC_NAMES += probe_syntax http
+SRC := $(foreach n,$(SRC_NAMES),$(wildcard $(SRC_DIRS:%=%/$(n).c)))
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(SRC_INC) \
+	$(INIH_CFLAGS) $(CFLAGS)
 MAIN := src/main.c
-HDR := $(wildcard src/*.h)
+HDR := $(wildcard $(SRC_DIRS:%=%/*.h))
 
 B := build
-OBJ := $(SRC:src/%.c=$(B)/obj/%.o)
-# The static binary's allocator: src/malloc.c gives it libc's names there;
+OBJ := $(SRC_NAMES:%=$(B)/obj/%.o)
+# The static binary's allocator: src/lib/malloc.c gives it libc's names there;
 # the dev build keeps libc's malloc, so the tests alone link it here.
 ALLOC_OBJ := $(B)/obj/alloc.o
 .SECONDARY: $(ALLOC_OBJ)
@@ -41,9 +56,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
-# -iquote: initc's headers for #include "..." only; src/sched.h must not
-# stand in for the C library's <sched.h>.
-TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -iquote src -Wno-missing-prototypes
+TEST_CFLAGS := $(ALL_CFLAGS) $(CHECK_CFLAGS) -Wno-missing-prototypes
 
 # make static: the release binary, linked against musl so that wait_tcp's
 # name lookup and user lookup need no NSS modules in the image. A musl
@@ -60,7 +73,7 @@ MUSL_NATIVE := $(findstring musl,$(shell $(CC) -dumpmachine 2>/dev/null))
 STATIC_CC ?= $(if $(MUSL_NATIVE),$(CC),musl-gcc)
 INIH_A ?= $(shell $(CC) -print-file-name=libinih.a)
 INIH_H ?= $(or $(shell $(PKG_CONFIG) --variable=includedir inih 2>/dev/null),/usr/include)/ini.h
-STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' \
+STATIC_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(SRC_INC) \
 	-I$(SB)/musl-include -Os -fno-pie -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fstack-protector -flto=auto
 # -flto: the whole program optimised at once (inlined across files, code
@@ -89,23 +102,29 @@ STATIC_MAX := 98304
 
 all: $(B)/initc
 
-$(B)/obj/%.o: src/%.c $(HDR) | $(B)/obj
+$(B)/obj/%.o: %.c $(HDR) | $(B)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/obj:
 	mkdir -p $@
 
-$(B)/initc: $(OBJ) $(B)/obj/main.o | $(B)/formats.ok
+$(B)/initc: $(OBJ) $(B)/obj/main.o | $(B)/formats.ok $(B)/layers.ok
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(INIH_LIBS) $(LDFLAGS)
 
-# gcc accepts every printf conversion in a format; src/format.c implements
+# gcc accepts every printf conversion in a format; src/lib/format.c implements
 # all but floating point, %n and %m. This fails the build on one of those
 # in any string literal of src/ (tests/tools/check-formats.c says how).
 $(B)/check-formats: tests/tools/check-formats.c | $(B)/obj
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(B)/formats.ok: $(B)/check-formats $(wildcard src/*.c) $(HDR)
-	$(B)/check-formats $(wildcard src/*.c) $(HDR)
+$(B)/formats.ok: $(B)/check-formats $(wildcard src/*.c $(SRC_DIRS:%=%/*.c)) $(HDR)
+	$(B)/check-formats $(wildcard src/*.c $(SRC_DIRS:%=%/*.c)) $(HDR)
+	touch $@
+
+# The layers' order (LAYERS above): a file that includes a header of a
+# layer above its own fails the build.
+$(B)/layers.ok: tools/check-layers $(wildcard src/*.c $(SRC_DIRS:%=%/*.c)) $(HDR) | $(B)/obj
+	tools/check-layers $(LAYERS)
 	touch $@
 
 $(B)/tests $(B)/tests/helpers:
@@ -136,7 +155,7 @@ demo: $(B)/initc
 
 # make check-static: the integration suites (those that run the real
 # binary) against build/initc-static, the binary users get: musl, and
-# src/alloc.c as its malloc. The unit suites link the modules themselves, and test_release
+# src/lib/alloc.c as its malloc. The unit suites link the modules themselves, and test_release
 # checks the static binary in make check already.
 STATIC_SUITES := $(filter-out $(B)/tests/test_release,$(patsubst tests/%.c,$(B)/tests/%,\
 	$(shell grep -lE 'run_initc|start_initc|initc_bin' $(TEST_SRC))))
@@ -158,11 +177,11 @@ $(SB)/musl-include/ini.h: | static-cc
 	mkdir -p $(@D)
 	cp $(INIH_H) $@
 
-$(SB)/static/%.o: src/%.c $(HDR) $(SB)/musl-include/ini.h
+$(SB)/static/%.o: %.c $(HDR) $(SB)/musl-include/ini.h
 	@mkdir -p $(@D)
 	$(STATIC_CC) $(STATIC_CFLAGS) -c -o $@ $<
 
-# src/nostdio.c stands in for the stdio calls of libinih.a's unused
+# src/lib/nostdio.c stands in for the stdio calls of libinih.a's unused
 # ini_parse: the linker's trace (-y) of those names must show no caller but
 # libinih.a, or the link fails (anything else would get the stand-ins).
 NOSTDIO := fopen fopen64 fgets fclose
@@ -172,7 +191,7 @@ $(SB)/initc-static: $(STATIC_OBJ) | static-cc $(B)/formats.ok
 		2> $@.trace || { cat $@.trace >&2; exit 1; }
 	@grep -v -e ': definition of ' -e ': reference to ' $@.trace >&2 || true
 	@if grep ': reference to ' $@.trace | grep -v 'libinih\.a(' >&2; then rm -f $@; \
-		echo "$@: only libinih.a may call $(NOSTDIO) (src/nostdio.c)" >&2; exit 1; fi
+		echo "$@: only libinih.a may call $(NOSTDIO) (src/lib/nostdio.c)" >&2; exit 1; fi
 	@size=$$(wc -c < $@); echo "$@: $$size bytes (budget $(STATIC_MAX), margin $$(($(STATIC_MAX) - size)); checked by make check)"
 
 # The binary (INSTALL_BIN=build/initc-static for the static one) and the
@@ -200,7 +219,7 @@ deps:
 # ASan and UBSan (every UB report aborts). FUZZ_SECONDS is per harness.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -iquote src $(INIH_CFLAGS) -g -O1 \
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SRC_INC) $(INIH_CFLAGS) -g -O1 \
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BIN := $(B)/fuzz/fuzz_config $(B)/fuzz/fuzz_parsers $(B)/fuzz/fuzz_dns \
 	$(B)/fuzz/fuzz_startup $(B)/fuzz/fuzz_probe
@@ -237,13 +256,13 @@ check-valgrind: $(B)/initc $(TEST_BIN) $(HELPER_BIN) $(if $(STATIC_OK),$(B)/init
 # --- Hardening: static analysis ---
 # cppcheck (warning, portability) and clang-tidy (the checks and the reasons
 # for the ones left out are in .clang-tidy); any finding fails.
-TIDY_SRC := $(SRC) $(MAIN) src/alloc.c src/malloc.c src/nostdio.c $(wildcard tests/fuzz/*.c)
+TIDY_SRC := $(SRC) $(MAIN) src/lib/alloc.c src/lib/malloc.c src/lib/nostdio.c $(wildcard tests/fuzz/*.c)
 
 lint:
 	cppcheck --enable=warning,portability --error-exitcode=1 --quiet --inline-suppr \
-		-D_GNU_SOURCE -Isrc src tests/fuzz tests/helpers $(wildcard tests/*.c)
+		-D_GNU_SOURCE $(SRC_DIRS:%=-I%) src tests/fuzz tests/helpers $(wildcard tests/*.c)
 	printf '%s\n' $(TIDY_SRC) | xargs -P2 -n4 sh -c 'clang-tidy --quiet "$$@" -- \
-		-std=gnu11 -D_GNU_SOURCE -iquote src $(INIH_CFLAGS)' clang-tidy
+		-std=gnu11 -D_GNU_SOURCE $(SRC_INC) $(INIH_CFLAGS)' clang-tidy
 
 # --- Benchmarks (bench/README.md) ---
 # make bench: the full comparison with tini, tini-static, dumb-init,

@@ -1,4 +1,4 @@
-/* Unit tests for reading POSIX access ACLs (src/acl.c): which entries let
+/* Unit tests for reading POSIX access ACLs (src/os/acl.c): which entries let
  * someone other than root write a config. */
 #include <check.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests for src/alloc.c, the static binary's malloc: alignment, every
+/* Unit tests for src/lib/alloc.c, the static binary's malloc: alignment, every
  * class boundary, reuse, resizing across classes, zeroing of recycled
  * memory, overflow, large blocks given back to the system, traps on a
  * double free, and a randomized run against a shadow model. Check forks

@@ -1,4 +1,4 @@
-/* Unit tests for src/format.c: every conversion initc uses gives exactly
+/* Unit tests for src/lib/format.c: every conversion initc uses gives exactly
  * what the C library's snprintf gives, truncation works like snprintf's,
  * and out_format reaches stdout whole however long the text. */
 #include <check.h>

@@ -1,4 +1,4 @@
-/* The stub resolver behind wait_tcp (src/resolve.c): hosts and resolv.conf
+/* The stub resolver behind wait_tcp (src/os/resolve.c): hosts and resolv.conf
  * parsing, search order, query building, reply parsing against hand-made
  * packets, address formatting; then the real exchange against a fake DNS
  * server (tests/helpers/fake_dns.py), and initc itself in a network

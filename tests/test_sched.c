@@ -1,5 +1,5 @@
-/* Unit tests for the event loop (src/sched.c), the escalation (src/stop.c),
- * the signal policy table (src/loop.c) and the phase words (src/phase.c).
+/* Unit tests for the event loop (src/run/sched.c), the escalation (src/run/stop.c),
+ * the signal policy table (src/os/loop.c) and the phase words (src/run/phase.c).
  *
  * Each test runs in Check's forked child, which calls loop_init as initc
  * does: initc's signals are blocked there and read from the signalfd, and

@@ -1,4 +1,4 @@
-/* Unit tests for src/startup.c: the template expander, the INITC_ENV
+/* Unit tests for src/lib/startup.c: the template expander, the INITC_ENV
  * parser and env_set. */
 #include <check.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* Unit tests for src/util.c: sort_array against the C library's qsort, and
+/* Unit tests for src/lib/util.c: sort_array against the C library's qsort, and
  * str_case_eqn, str_token against strtok, dir_list; and describe_wait_status
- * (src/parse.c). */
+ * (src/lib/parse.c). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* check-formats: fails the build when a string literal in initc's sources
- * holds a printf conversion that src/format.c does not implement.
+ * holds a printf conversion that src/lib/format.c does not implement.
  *
  * gcc checks every call of str_format, out_format and the log functions
  * against its arguments, but it accepts the whole of printf (%f, %n, %m,
@@ -54,7 +54,7 @@ static int check_literal(const char *file, int line, const char *text)
 
 		if (!conversion_ok(p + 1, &end)) {
 			fprintf(stderr, "%s:%d: \"%s\": the conversion '%.*s' is not one initc's "
-				"formatter implements (see src/format.c)\n",
+				"formatter implements (see src/lib/format.c)\n",
 				file, line, text, (int)(end - p), p);
 			bad++;
 		}

@@ -1,4 +1,4 @@
-/* The libc names of src/alloc.c, linked into build/initc-static only: they
+/* The libc names of src/lib/alloc.c, linked into build/initc-static only: they
  * replace musl's malloc (mallocng, about 10 KB of the binary), which nothing
  * else in the static link then pulls in. The dev build keeps libc's malloc,
  * so that ASan and valgrind keep checking the heap. musl's and inih's own

@@ -1,5 +1,5 @@
 /* initc's own small allocator: the heap of build/initc-static, where
- * src/malloc.c gives these functions the names malloc, free, calloc and
+ * src/lib/malloc.c gives these functions the names malloc, free, calloc and
  * realloc (the dev build keeps libc's malloc, so ASan and valgrind keep
  * checking the heap). Not thread-safe: initc is single-threaded. */
 #ifndef INITC_ALLOC_H
