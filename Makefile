@@ -186,7 +186,7 @@ $(SB)/static/%.o: %.c $(HDR) $(SB)/musl-include/ini.h
 # libinih.a, or the link fails (anything else would get the stand-ins).
 NOSTDIO := fopen fopen64 fgets fclose
 
-$(SB)/initc-static: $(STATIC_OBJ) | static-cc $(B)/formats.ok
+$(SB)/initc-static: $(STATIC_OBJ) | static-cc $(B)/formats.ok $(B)/layers.ok
 	$(STATIC_CC) $(STATIC_CFLAGS) $(STATIC_LDFLAGS) $(NOSTDIO:%=-Wl,-y,%) -o $@ $^ $(INIH_A) \
 		2> $@.trace || { cat $@.trace >&2; exit 1; }
 	@grep -v -e ': definition of ' -e ': reference to ' $@.trace >&2 || true
