@@ -104,6 +104,18 @@ static int exec_app(const struct spawn_req *req, char *err, size_t len, int *sto
 	return rc;
 }
 
+/* The app's failure to start (exec mode: the failed execve; supervise
+ * mode: its report, once the child was reaped). */
+static int app_start_failed(int status, const char *err)
+{
+	struct log_fields f = { "main_failed", NULL, -1, status, -1 };
+
+	log_event(LOG_ERROR, &f, "main: %s", err);
+	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, status);
+	phase_set(PHASE_ERROR);
+	return status;
+}
+
 int handoff_exec(const struct plan *p)
 {
 	struct log_fields f = { "main_start", NULL, -1, -1, -1 };
@@ -132,12 +144,8 @@ int handoff_exec(const struct plan *p)
 		launch_free(&l);
 		return 128 + stop;
 	}
-	f.event = "main_failed";
-	log_event(LOG_ERROR, &f, "main: %s", err);
-	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, f.status);
-	phase_set(PHASE_ERROR);
 	launch_free(&l);
-	return f.status;
+	return app_start_failed(f.status, err);
 }
 
 /* The terminal initc runs on, if initc is in its foreground: the app's
@@ -263,17 +271,6 @@ static int supervise_loop(const struct plan *p, pid_t app, int64_t *stop_deadlin
 	stop_end(&s);
 	*stop_deadline = s.kill_at;
 	return c.wstatus;
-}
-
-/* The app's failure to start, told by its report once it was reaped. */
-static int app_start_failed(int status, const char *err)
-{
-	struct log_fields f = { "main_failed", NULL, -1, status, -1 };
-
-	log_event(LOG_ERROR, &f, "main: %s", err);
-	termlog_write("initc: the application cannot be started: %s; initc exits %d", err, status);
-	phase_set(PHASE_ERROR);
-	return status;
 }
 
 int handoff_supervise(const struct plan *p)
