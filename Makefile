@@ -44,6 +44,8 @@ ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DINITC_VERSION='"$(VERSION)"' $(
 	$(INIH_CFLAGS) $(CFLAGS)
 MAIN := src/main.c
 HDR := $(wildcard $(SRC_DIRS:%=%/*.h))
+# Every C file of src/, main.c and the static-only ones included.
+ALL_C := $(wildcard src/*.c $(SRC_DIRS:%=%/*.c))
 
 B := build
 OBJ := $(SRC_NAMES:%=$(B)/obj/%.o)
@@ -117,13 +119,13 @@ $(B)/initc: $(OBJ) $(B)/obj/main.o | $(B)/formats.ok $(B)/layers.ok
 $(B)/check-formats: tests/tools/check-formats.c | $(B)/obj
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(B)/formats.ok: $(B)/check-formats $(wildcard src/*.c $(SRC_DIRS:%=%/*.c)) $(HDR)
-	$(B)/check-formats $(wildcard src/*.c $(SRC_DIRS:%=%/*.c)) $(HDR)
+$(B)/formats.ok: $(B)/check-formats $(ALL_C) $(HDR)
+	$(B)/check-formats $(ALL_C) $(HDR)
 	touch $@
 
 # The layers' order (LAYERS above): a file that includes a header of a
 # layer above its own fails the build.
-$(B)/layers.ok: tools/check-layers $(wildcard src/*.c $(SRC_DIRS:%=%/*.c)) $(HDR) | $(B)/obj
+$(B)/layers.ok: tools/check-layers $(ALL_C) $(HDR) | $(B)/obj
 	tools/check-layers $(LAYERS)
 	touch $@
 

@@ -284,10 +284,8 @@ START_TEST(test_catalogue_entry)
 		run_case(r, p, marker, true);
 	/* Running 2,000 steps is 2,000 forks of memcheck (minutes): under
 	 * valgrind the --check run above loads and checks them all instead. */
-	if (strcmp(r->kind, "many-steps") == 0 && getenv("INITC_UNDER_VALGRIND"))
-		printf("SKIP %s (run): 2,000 forks under valgrind; checked with --check\n",
-		       r->name);
-	else
+	if (strcmp(r->kind, "many-steps") != 0 ||
+	    !skip_under_valgrind("many-steps (run)", "2,000 forks under valgrind; checked with --check"))
 		run_case(r, p, marker, false);
 	rm_rf(tmp);
 	free(p);

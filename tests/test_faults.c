@@ -122,12 +122,8 @@ static pid_t start_with(const char *config, const char *const *args);
  * forks under `prlimit --nproc=1`, then recurses). */
 static bool fork_failure_runs(const char *test)
 {
-	if (skip_emulated(test, EMU_THREADS) || !need_root(test))
-		return false;
-	if (!under_valgrind())
-		return true;
-	printf("SKIP %s: valgrind cannot grow the stack after a failed fork\n", test);
-	return false;
+	return !skip_emulated(test, EMU_THREADS) && need_root(test) &&
+	       !skip_under_valgrind(test, "valgrind cannot grow the stack after a failed fork");
 }
 
 /* RLIMIT_NPROC does not hold for root, so initc runs as a uid of its own
@@ -338,8 +334,8 @@ START_TEST(test_pipe_failing_with_no_descriptors_left)
 	const char *args[] = { "--", "sh", "-c", "echo ran > $T/app-ran", NULL };
 	struct run_result r;
 
-	if (under_valgrind()) {
-		printf("SKIP test_pipe_failing_with_no_descriptors_left: valgrind needs descriptors\n");
+	if (skip_under_valgrind("test_pipe_failing_with_no_descriptors_left",
+				"valgrind needs descriptors")) {
 		free(launcher);
 		return;
 	}
